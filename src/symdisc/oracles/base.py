@@ -1,0 +1,143 @@
+"""The oracle interface: what a symmetry must preserve.
+
+An oracle ``φ`` maps one data point ``x`` of shape ``(c, n)`` (``c`` copies of
+an ``n``-vector that transform alike) to ``m`` real labels, shape ``(m,)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from symdisc import _jax  # noqa: F401  (float64)
+from symdisc.errors import bad_input
+
+Field = Literal["real", "complex"]
+
+
+def _standard_normal(key: jax.Array, shape: tuple[int, ...], field_: Field) -> jax.Array:
+    if field_ == "real":
+        return jax.random.normal(key, shape)
+    re_key, im_key = jax.random.split(key)
+    scale = 1.0 / np.sqrt(2.0)
+    return scale * (jax.random.normal(re_key, shape) + 1j * jax.random.normal(im_key, shape))
+
+
+@dataclass(frozen=True)
+class Oracle:
+    """A labelling function together with what it acts on.
+
+    Parameters
+    ----------
+    name : str
+        Short name used in reports.
+    fn : callable
+        ``fn(x) -> labels`` for one point ``x`` of shape ``(copies, n)``;
+        returns shape ``(outputs,)``. Must be traceable by JAX.
+    n : int
+        Dimension of the space a generator acts on.
+    copies : int
+        Number ``c`` of vectors per point that transform with the same
+        generator.
+    outputs : int
+        Number ``m`` of real labels.
+    field : {"real", "complex"}
+        Whether points live in ``R^n`` or ``C^n``.
+    smooth : bool
+        Whether ``fn`` is differentiable everywhere that matters; non-smooth
+        oracles are trained with the finite-difference invariance loss.
+    description : str
+        One line for humans, with the formula.
+    sampler : callable, optional
+        ``sampler(key, n_points) -> (n_points, copies, n)``; standard normal
+        (complex normal for ``field="complex"``) by default.
+    parameters : dict
+        The parameters that built the oracle, for the result record.
+    """
+
+    name: str
+    fn: Callable[[jax.Array], jax.Array]
+    n: int
+    copies: int = 1
+    outputs: int = 1
+    field: Field = "real"
+    smooth: bool = True
+    description: str = ""
+    sampler: Callable[[jax.Array, int], jax.Array] | None = None
+    parameters: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for attr in ("n", "copies", "outputs"):
+            value = getattr(self, attr)
+            if not isinstance(value, int | np.integer) or value < 1:
+                raise bad_input(f"Oracle.{attr}", "a positive integer", value)
+        if self.field not in ("real", "complex"):
+            raise bad_input("Oracle.field", '"real" or "complex"', self.field)
+
+    @property
+    def point_shape(self) -> tuple[int, int]:
+        """Shape ``(copies, n)`` of one data point."""
+        return (self.copies, self.n)
+
+    def sample(self, key: jax.Array | int, n_points: int) -> jax.Array:
+        """Draw ``n_points`` points, shape ``(n_points, copies, n)``."""
+        if isinstance(key, int | np.integer):
+            key = jax.random.PRNGKey(int(key))
+        if self.sampler is not None:
+            return jnp.asarray(self.sampler(key, n_points))
+        return _standard_normal(key, (n_points, *self.point_shape), self.field)
+
+    def __call__(self, points: jax.Array) -> jax.Array:
+        """Labels of a batch of points: ``(b, copies, n) -> (b, outputs)``."""
+        return jax.vmap(self.fn)(points)
+
+    def summary(self) -> dict:
+        """Plain-data description for result files."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "n": int(self.n),
+            "copies": int(self.copies),
+            "outputs": int(self.outputs),
+            "field": self.field,
+            "smooth": bool(self.smooth),
+            "parameters": dict(self.parameters),
+        }
+
+
+def check_oracle(oracle: Oracle, seed: int = 0, n_points: int = 4) -> None:
+    """Call the oracle on a few points and fail clearly if it misbehaves.
+
+    Raises
+    ------
+    InputError
+        If the oracle raises, returns the wrong shape, or returns non-finite or
+        complex labels.
+    """
+    points = oracle.sample(seed, n_points)
+    try:
+        labels = oracle(points)
+    except Exception as exc:  # the user's function: report whatever it raised
+        raise bad_input(
+            f"oracle {oracle.name!r}",
+            f"a function of one point of shape {oracle.point_shape}",
+            f"an exception: {type(exc).__name__}: {exc}",
+            "Check that it accepts one point (not a batch) and is written in jax.numpy.",
+        ) from exc
+    if labels.shape != (n_points, oracle.outputs):
+        raise bad_input(
+            f"oracle {oracle.name!r}",
+            f"labels of shape ({oracle.outputs},) per point",
+            f"shape {tuple(labels.shape[1:])}",
+            "Return a 1-D array with one entry per label, or set `outputs`.",
+        )
+    if jnp.iscomplexobj(labels):
+        raise bad_input(f"oracle {oracle.name!r}", "real labels", "complex labels",
+                        "Return real and imaginary parts as separate outputs.")
+    if not bool(jnp.all(jnp.isfinite(labels))):
+        raise bad_input(f"oracle {oracle.name!r}", "finite labels", "NaN or inf")
