@@ -7,7 +7,8 @@ an ``n``-vector that transform alike) to ``m`` real labels, shape ``(m,)``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Literal
 
 import jax
@@ -69,7 +70,7 @@ class Oracle:
     smooth: bool = True
     description: str = ""
     sampler: Callable[[jax.Array, int], jax.Array] | None = None
-    parameters: dict = field(default_factory=dict)
+    parameters: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for attr in ("n", "copies", "outputs"):
