@@ -1,0 +1,5 @@
+"""Parametrisations of generators."""
+
+from symdisc.models.linear import LinearModel
+
+__all__ = ["LinearModel"]

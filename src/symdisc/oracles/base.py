@@ -29,7 +29,7 @@ def _standard_normal(key: jax.Array, shape: tuple[int, ...], field_: Field) -> j
     return scale * (jax.random.normal(re_key, shape) + 1j * jax.random.normal(im_key, shape))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Oracle:
     """A labelling function together with what it acts on.
 

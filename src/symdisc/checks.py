@@ -1,0 +1,109 @@
+"""Checks a user can run on any set of generators, on fresh points.
+
+Each returns numbers; thresholds live in the training configuration and in
+the tests. Letters as in :mod:`symdisc.losses`: ``A`` the action matrices
+``(k, n, n)`` (``A = G`` real, ``A = iJ`` unitary), ``X`` points ``(b, c, n)``.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import scipy.linalg
+
+from symdisc.algebra.linalg import (
+    as_stack,
+    closure_error,
+    orthonormality_error,
+    pairwise_angles,
+    span_distance,
+    structure_constants,
+)
+from symdisc.losses import act, directional_derivatives
+from symdisc.oracles.base import Oracle
+
+
+def invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array) -> np.ndarray:
+    """Relative, scale-free invariance error per generator, shape ``(k,)``.
+
+    ``e_α² = Σ_{x,j} |Dφ_j(x)[A_α x]|² / Σ_{x,j} ‖∇φ_j(x)‖² ‖A_α x‖²``: the
+    root-mean-square cosine between the motion and the label gradients; 0
+    for a symmetry, about 1 for a generic direction.
+    """
+    A = jnp.asarray(as_stack(A))
+    D = directional_derivatives(oracle.fn, A, X)  # (k, b, m)
+    num = jnp.sum(jnp.abs(D) ** 2, axis=(1, 2))
+    if oracle.field == "real":
+        grads = jax.vmap(jax.jacrev(oracle.fn))(X)  # (b, m, c, n)
+        gsq = jnp.sum(grads**2, axis=(2, 3))  # (b, m)
+    else:
+        def split(x_re, x_im):
+            return oracle.fn(x_re + 1j * x_im)
+
+        g_re, g_im = jax.vmap(jax.jacrev(split, argnums=(0, 1)))(X.real, X.imag)
+        gsq = jnp.sum(g_re**2 + g_im**2, axis=(2, 3))
+    motion = jnp.sum(jnp.abs(act(A, X)) ** 2, axis=(2, 3))  # (k, b)
+    den = jnp.einsum("bm,kb->k", gsq, motion)
+    return np.sqrt(np.asarray(num / jnp.where(den > 0, den, 1.0)))
+
+
+def finite_invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array,
+                             t: float = 0.5) -> np.ndarray:
+    """Relative label change under the group element ``exp(t A_α)``, ``(k,)``.
+
+    ``‖φ(exp(t A) x) − φ(x)‖ / ‖φ(x) − mean φ‖`` over the points (root mean
+    square), with ``A`` scaled to unit Frobenius norm first.
+    """
+    A = as_stack(np.asarray(A))
+    base = np.asarray(oracle(X))
+    spread = np.sqrt(np.mean(np.abs(base - base.mean(0)) ** 2)) or 1.0
+    out = []
+    for a in A:
+        U = scipy.linalg.expm(t * a / np.linalg.norm(a))
+        moved = jnp.einsum("ij,bcj->bci", U, X)
+        change = np.asarray(oracle(moved)) - base
+        out.append(np.sqrt(np.mean(np.abs(change) ** 2)) / spread)
+    return np.asarray(out)
+
+
+def evaluate(oracle: Oracle, generators: np.ndarray, actions: np.ndarray,
+             X: jax.Array) -> dict:
+    """Every check of a set of generators, as plain numbers.
+
+    Parameters
+    ----------
+    oracle : Oracle
+    generators : ndarray, shape (k, n, n)
+        The generators as reported (for orthonormality, angles, constants).
+    actions : ndarray, shape (k, n, n)
+        The matrices that move points (equal to ``generators`` when real).
+    X : jax.Array, shape (b, c, n)
+        Fresh points, not the training points.
+    """
+    G = as_stack(np.asarray(generators))
+    A = as_stack(np.asarray(actions))
+    inv = invariance_errors(oracle, A, X)
+    fin = finite_invariance_errors(oracle, A, X)
+    C, residual = structure_constants(A)
+    angles = pairwise_angles(G)
+    off = angles[~np.eye(len(G), dtype=bool)]
+    return {
+        "invariance_error": float(inv.max()),
+        "invariance_error_per_generator": inv.tolist(),
+        "finite_invariance_error": float(fin.max()),
+        "closure_error": closure_error(A),
+        "structure_constant_residual": residual,
+        "orthonormality_error": orthonormality_error(G),
+        "min_angle_deg": float(off.min()) if off.size else 90.0,
+        "max_angle_deg": float(off.max()) if off.size else 90.0,
+        "n_check_points": int(X.shape[0]),
+        "_structure_constants": C,
+    }
+
+
+def learned_span_distance(actions: np.ndarray, exact_basis: np.ndarray) -> float:
+    """Distance of the learned generators from the exact algebra (see ``span_distance``)."""
+    if len(exact_basis) == 0:
+        return 1.0
+    return span_distance(actions, exact_basis)

@@ -1,0 +1,276 @@
+"""The exact linear symmetry algebra of a differentiable oracle.
+
+``Dφ(x)[G x] = 0`` is linear in ``G``. Stacked over sample points ``x``,
+labels ``j`` and copies, it is a matrix ``M`` whose null space is the whole
+linear symmetry algebra; an SVD with a gap rule gives its dimension and an
+orthonormal basis. For one point of ``c`` copies the row of label ``j`` is
+``Σ_c ∇_{x_c} φ_j(x) ⊗ x_c`` (a flattened ``n × n`` matrix).
+
+For complex data ``G = A + iB`` is complex-linear and the unknowns are the
+real entries of ``A`` and ``B``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass, field
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from symdisc import _jax  # noqa: F401
+from symdisc.algebra.linalg import (
+    CANONICAL_NORM_SQ,
+    closure_error,
+    structure_constants,
+)
+from symdisc.algebra.nullspace import GapDecision, decide_nullity
+from symdisc.errors import bad_input
+from symdisc.oracles.base import Oracle, check_oracle
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExactAlgebra:
+    """The linear symmetry algebra of an oracle, from the null space.
+
+    Attributes
+    ----------
+    dimension : int
+        Dimension of the algebra (real).
+    basis : ndarray, shape (dimension, n, n)
+        Orthogonal basis, each element of squared Frobenius norm 2 (the norm
+        of ``E_ab − E_ba``); complex for complex oracles.
+    structure_constants : ndarray, shape (dimension,) * 3
+    closure_error : float
+        Relative residual of the basis' brackets outside its span.
+    singular_values : ndarray
+        All singular values of the constraint matrix, relative to the largest.
+    decision : GapDecision
+        The gap rule's numbers.
+    ignored_directions : ndarray, shape (d, n)
+        Directions the oracle does not depend on; every map into them is a
+        trivial symmetry (``n_trivial`` of the dimensions).
+    n_trivial : int
+    n_points : int
+    timings : dict
+    warnings : list of str
+    """
+
+    dimension: int
+    basis: np.ndarray
+    structure_constants: np.ndarray
+    closure_error: float
+    singular_values: np.ndarray
+    decision: GapDecision
+    ignored_directions: np.ndarray
+    n_trivial: int
+    n_points: int
+    oracle: dict
+    timings: dict
+    warnings: list = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """``found`` for a non-zero algebra, ``none`` for no linear symmetry."""
+        return "found" if self.dimension > 0 else "none"
+
+    def summary(self) -> str:
+        """One human line."""
+        if self.dimension == 0:
+            return f"{self.oracle['name']}: no linear symmetry (dimension 0)"
+        text = f"{self.oracle['name']}: linear symmetry algebra of dimension {self.dimension}"
+        if self.n_trivial:
+            text += f" ({self.n_trivial} of them trivial: features the oracle ignores)"
+        return text
+
+    def to_dict(self) -> dict:
+        """Plain data for ``result.json``."""
+        d = self.decision
+        return {
+            "status": self.status,
+            "dimension": self.dimension,
+            "closure_error": self.closure_error,
+            "gap": {"nullity": d.nullity, "ratio": d.gap, "threshold": d.threshold,
+                    "near": d.near, "decisive": d.decisive},
+            "ignored_directions": np.asarray(self.ignored_directions).real.tolist(),
+            "n_trivial": self.n_trivial,
+            "n_points": self.n_points,
+            "timings": self.timings,
+            "warnings": list(self.warnings),
+        }
+
+
+#: Above this dimension the structure constants (k³ numbers) are not formed
+#: and closure is checked on a sample of pairs.
+MAX_ANALYSED_DIMENSION = 160
+
+
+@functools.lru_cache(maxsize=64)
+def _gradient_fn(oracle: Oracle):
+    """Compiled map from points to real gradients of every label."""
+    if oracle.field == "real":
+        return jax.jit(jax.vmap(jax.jacrev(oracle.fn)))
+
+    def split(z):  # φ as a function of (Re x, Im x)
+        return oracle.fn(z[..., 0, :] + 1j * z[..., 1, :])
+
+    grad = jax.vmap(jax.jacrev(split))
+
+    @jax.jit
+    def fn(X):
+        g = grad(jnp.stack([X.real, X.imag], axis=-2))  # (b, m, c, 2, n)
+        return g.reshape(*g.shape[:3], -1)
+
+    return fn
+
+
+def _gradients(oracle: Oracle, X: jax.Array) -> jax.Array:
+    """Real gradients of every label, shape ``(b, m, c, n)`` (``2n`` if complex)."""
+    return _gradient_fn(oracle)(X)
+
+
+def constraint_matrix(oracle: Oracle, X: jax.Array) -> np.ndarray:
+    """Rows ``vec(Σ_c ∇_{x_c}φ_j ⊗ x_c)``, each scaled to unit norm.
+
+    Returns
+    -------
+    ndarray, shape (b * m, n²) real, or (b * m, 2n²) for complex oracles.
+    """
+    g = np.asarray(_gradients(oracle, X))
+    X = np.asarray(X)
+    n = oracle.n
+    if oracle.field == "real":
+        rows = np.einsum("bmca,bcd->bmad", g, X).reshape(-1, n * n)
+    else:
+        gu, gw = g[..., :n], g[..., n:]
+        u, w = X.real, X.imag
+        rows_a = np.einsum("bmca,bcd->bmad", gu, u) + np.einsum("bmca,bcd->bmad", gw, w)
+        rows_b = np.einsum("bmca,bcd->bmad", gw, u) - np.einsum("bmca,bcd->bmad", gu, w)
+        rows = np.concatenate([rows_a.reshape(-1, n * n), rows_b.reshape(-1, n * n)], 1)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    keep = norms[:, 0] > 0
+    return rows[keep] / norms[keep]
+
+
+def _ignored_directions(oracle: Oracle, g: np.ndarray, rtol: float) -> np.ndarray:
+    """Directions ``v`` with ``∇φ_j(x) · v = 0`` on every copy, label and point."""
+    n = oracle.n
+    rows = g.reshape(-1, g.shape[-1])
+    if oracle.field == "complex":  # v and i v both ignored
+        gu, gw = rows[:, :n], rows[:, n:]
+        rows = np.concatenate([rows, np.concatenate([gw, -gu], axis=1)], axis=0)
+    if rows.size == 0:
+        return np.eye(n)
+    _, s, Vt = np.linalg.svd(rows, full_matrices=True)
+    decision = decide_nullity(s, rows.shape[1], rtol=rtol)
+    null = Vt[rows.shape[1] - decision.nullity:]
+    if oracle.field == "complex":
+        null = null[:, :n] + 1j * null[:, n:]
+        null = _complex_span_basis(null)
+    return null
+
+
+def _complex_span_basis(V: np.ndarray) -> np.ndarray:
+    """Orthonormal complex basis of the complex span of the rows of ``V``."""
+    if V.shape[0] == 0:
+        return V
+    _, s, Vt = np.linalg.svd(V, full_matrices=False)
+    return Vt[: int(np.sum(s > 1e-8 * s[0]))]
+
+
+def default_n_points(oracle: Oracle) -> int:
+    """Enough points for the unknowns: 1.5 rows per unknown, at least 64."""
+    unknowns = oracle.n**2 * (2 if oracle.field == "complex" else 1)
+    return max(64, int(np.ceil(1.5 * unknowns / oracle.outputs)) + 16)
+
+
+def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
+          rtol: float = 1e-8, min_gap: float = 1e3) -> ExactAlgebra:
+    """Exact linear symmetry algebra of ``oracle`` from the null space.
+
+    Parameters
+    ----------
+    oracle : Oracle
+        A differentiable oracle (JAX).
+    n_points : int, optional
+        Sample points; by default three constraint rows per unknown.
+    seed : int
+        Seed of the sample points.
+    rtol : float
+        Singular values above ``rtol`` relative to the largest never count as
+        zero. Loosen it (e.g. ``1e-3``) for fitted surrogates.
+    min_gap : float
+        A gap narrower than this ratio is reported as undecided (warning).
+
+    Returns
+    -------
+    ExactAlgebra
+    """
+    if n_points is None:
+        n_points = default_n_points(oracle)
+    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1:
+        raise bad_input("n_points", "a positive integer", n_points)
+    check_oracle(oracle, seed=seed)
+    n = oracle.n
+    t0 = time.perf_counter()
+    X = oracle.sample(jax.random.PRNGKey(seed), n_points)
+    g = np.asarray(_gradients(oracle, X))
+    t1 = time.perf_counter()
+    M = constraint_matrix(oracle, X)
+    unknowns = n * n * (2 if oracle.field == "complex" else 1)
+    t2 = time.perf_counter()
+    if M.shape[0] == 0:
+        s, Vt = np.zeros(0), np.eye(unknowns)
+    elif M.shape[0] > unknowns:  # a square triangular factor has the same spectrum
+        R = np.linalg.qr(M, mode="r")
+        _, s, Vt = np.linalg.svd(R)
+    else:
+        _, s, Vt = np.linalg.svd(M, full_matrices=True)
+    decision = decide_nullity(s, unknowns, rtol=rtol, min_gap=min_gap)
+    t3 = time.perf_counter()
+
+    null = Vt[unknowns - decision.nullity:]
+    if oracle.field == "complex":
+        null = null[:, : n * n] + 1j * null[:, n * n:]
+    basis = np.sqrt(CANONICAL_NORM_SQ) * null.reshape(-1, n, n)
+    k = len(basis)
+    if k > MAX_ANALYSED_DIMENSION:
+        C = np.zeros((0, 0, 0))
+        closure = closure_error(basis, max_pairs=4000, seed=seed)
+    else:
+        C = structure_constants(basis)[0] if k else np.zeros((0, 0, 0))
+        closure = closure_error(basis)
+    ignored = _ignored_directions(oracle, g, rtol)
+    real_dims_per_map = n * (2 if oracle.field == "complex" else 1)
+    n_trivial = real_dims_per_map * ignored.shape[0]
+    t4 = time.perf_counter()
+
+    warnings = []
+    if not decision.decisive:
+        warnings.append(
+            f"the singular-value gap is too small to decide the dimension: ratio "
+            f"{decision.gap:.3g} across the cut, relative singular values near it "
+            f"{', '.join(f'{v:.3g}' for v in decision.near)}"
+        )
+    if n_trivial:
+        warnings.append(
+            f"{n_trivial} of the {decision.nullity} dimensions only move features the "
+            f"oracle does not depend on ({ignored.shape[0]} ignored direction(s))"
+        )
+    for w in warnings:
+        logger.warning(w)
+    sv = s / s[0] if len(s) and s[0] > 0 else s
+    return ExactAlgebra(
+        dimension=decision.nullity, basis=basis, structure_constants=C,
+        closure_error=closure, singular_values=sv, decision=decision,
+        ignored_directions=ignored, n_trivial=n_trivial, n_points=n_points,
+        oracle=oracle.summary(),
+        timings={"gradients_s": t1 - t0, "assemble_s": t2 - t1, "svd_s": t3 - t2,
+                 "analysis_s": t4 - t3, "total_s": t4 - t0},
+        warnings=warnings,
+    )
