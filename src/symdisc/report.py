@@ -1,0 +1,188 @@
+"""Result folders and the human report (``report.md``) of every command.
+
+Layout of a folder: ``result.json`` (versioned schema), ``generators.npy``
+(``k × n × n``, complex where complex), ``structure_constants.npy``
+(``k × k × k``), ``history.npz`` (loss components per step), ``report.md``
+and ``figures/*.png``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata
+import platform
+from pathlib import Path
+
+import numpy as np
+
+from symdisc.io import result_folder
+from symdisc.training.result import SCHEMA_VERSION, DiscoveryResult
+
+
+def versions() -> dict:
+    """Versions of Python and of the libraries that computed a result."""
+    out = {"python": platform.python_version()}
+    for dist in ("symdisc", "jax", "jaxlib", "optax", "equinox", "numpy", "scipy"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _header(kind: str) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": kind,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "versions": versions(),
+    }
+
+
+def discovery_json(result: DiscoveryResult) -> dict:
+    """The content of ``result.json`` for a discovery run."""
+    return {
+        **_header("discovery"),
+        "status": result.status,
+        "algorithm": result.algorithm,
+        "n_generators": result.n_generators,
+        "oracle": result.oracle,
+        "config": result.config,
+        "metrics": result.metrics,
+        "reasons": result.reasons,
+        "exact": result.exact,
+        "identification": result.identification,
+        "timings": result.timings,
+        "extra": result.extra,
+    }
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
+    """``report.md``: what was asked, what was found, and how to check it."""
+    m, o = result.metrics, result.oracle
+    lines = [
+        f"# symdisc: {o.get('name')} — {result.status}",
+        "",
+        f"Oracle: `{o.get('description')}` on {o.get('field')} vectors of dimension "
+        f"n = {o.get('n')} ({o.get('copies')} copy/copies, {o.get('outputs')} label(s)).",
+        f"Algorithm: {result.algorithm}; {result.n_generators} generator(s); seed "
+        f"{result.config.get('seed')}.",
+        "",
+        "## Result",
+        "",
+        f"**Status: {result.status}.**",
+    ]
+    lines += [f"- {r}" for r in result.reasons]
+    if result.identification:
+        ident = result.identification
+        lines += ["", f"Identified algebra: **{ident.get('name')}**"]
+        if ident.get("confidence") is not None:
+            lines.append(f"(confidence {_fmt(ident.get('confidence'))})")
+    lines += ["", "## Checks on fresh points", "", "| check | value | tolerance |",
+              "|---|---|---|"]
+    cfg = result.config
+    rows = [
+        ("relative invariance error (max over generators)", m.get("invariance_error"),
+         cfg.get("tol_invariance")),
+        ("finite invariance error under exp(0.5 G)", m.get("finite_invariance_error"),
+         None),
+        ("closure error", m.get("closure_error"), cfg.get("tol_closure")),
+        ("orthonormality error", m.get("orthonormality_error"),
+         cfg.get("tol_orthonormality")),
+        ("smallest / largest pairwise angle (°)",
+         f"{_fmt(m.get('min_angle_deg'))} / {_fmt(m.get('max_angle_deg'))}", None),
+    ]
+    if result.exact:
+        rows += [("exact algebra dimension", result.exact.get("dimension"), None),
+                 ("distance of the learned span from it",
+                  result.exact.get("span_distance"), cfg.get("tol_span"))]
+    for name, value, tol in rows:
+        lines.append(f"| {name} | {_fmt(value)} | {_fmt(tol) if tol else ''} |")
+    t = result.timings
+    lines += ["", "## Timings", "",
+              f"compile {_fmt(t.get('compile_s'))} s, training {_fmt(t.get('train_s'))} s "
+              f"({t.get('adam_steps')} Adam steps), checks {_fmt(t.get('checks_s'))} s, "
+              f"total {_fmt(t.get('total_s'))} s.",
+              "", "## Files", "",
+              "- `generators.npy`: the learned generators, shape (k, n, n).",
+              "- `structure_constants.npy`: [G_a, G_b] = Σ_c C[a, b, c] G_c "
+              "(least squares on the final generators).",
+              "- `history.npz`: loss components per step.",
+              "- `result.json`: everything above as data.",
+              "", "Verify: `symdisc identify " + "<this folder>` re-derives the name from "
+              "`generators.npy` alone.", "", "## Figures", ""]
+    lines += [f"![{f}](figures/{f})" for f in figures]
+    return "\n".join(lines) + "\n"
+
+
+def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Path:
+    """Write the whole result folder atomically; returns its path."""
+    from symdisc.plots import result_figures
+
+    figures = result_figures(result, oracle)
+    with result_folder(out) as w:
+        w.json("result.json", discovery_json(result))
+        w.npy("generators.npy", result.generators)
+        w.npy("structure_constants.npy", result.structure_constants)
+        w.npz("history.npz", {**result.history, "angles": result.angle_history})
+        for name, fig in figures.items():
+            w.figure(f"figures/{name}", fig)
+        w.text("report.md", discovery_markdown(result, sorted(figures)))
+    return Path(out)
+
+
+def exact_json(algebra) -> dict:
+    """The content of ``result.json`` for an exact solve."""
+    return {**_header("exact"), "status": algebra.status, "oracle": algebra.oracle,
+            **algebra.to_dict(),
+            "identification": getattr(algebra, "identification", None)}
+
+
+def exact_markdown(algebra) -> str:
+    """``report.md`` for an exact solve."""
+    d = algebra.decision
+    lines = [f"# symdisc solve: {algebra.oracle.get('name')}", "",
+             algebra.summary() + ".", "",
+             f"Constraint matrix from {algebra.n_points} points; dimension decided by "
+             f"the largest singular-value gap (ratio {d.gap:.3g}, "
+             f"{'decisive' if d.decisive else 'NOT decisive'}).",
+             f"Relative singular values near the cut: "
+             f"{', '.join(f'{v:.3g}' for v in d.near)}.",
+             f"Closure error of the basis: {algebra.closure_error:.3g}."]
+    ident = getattr(algebra, "identification", None)
+    if ident:
+        lines += ["", f"Identified algebra: **{ident.get('name')}**"]
+    if len(algebra.ignored_directions):
+        lines += ["", "Features the oracle does not depend on (directions):", ""]
+        lines += [f"- {np.round(np.real(v), 6).tolist()}"
+                  for v in algebra.ignored_directions]
+    for w in algebra.warnings:
+        lines += ["", f"Warning: {w}"]
+    lines += ["", "![basis](figures/basis.png)"]
+    return "\n".join(lines) + "\n"
+
+
+def write_exact(algebra, out: str | Path) -> Path:
+    """Write an exact solve's result folder atomically."""
+    from symdisc.plots import generator_heatmaps, structure_constant_heatmap
+
+    with result_folder(out) as w:
+        w.json("result.json", exact_json(algebra))
+        w.npy("generators.npy", algebra.basis)
+        w.npy("structure_constants.npy", algebra.structure_constants)
+        w.npy("singular_values.npy", algebra.singular_values)
+        if algebra.dimension:
+            if algebra.dimension <= 96:
+                w.figure("figures/basis.png", generator_heatmaps(
+                    algebra.basis, title="Exact basis"))
+            if 1 < algebra.dimension <= 96:
+                w.figure("figures/structure_constants.png",
+                         structure_constant_heatmap(algebra.structure_constants))
+        w.text("report.md", exact_markdown(algebra))
+    return Path(out)
