@@ -93,6 +93,8 @@ def loss_history(history: dict, ax=None) -> Figure:
             continue
         style = {"lw": 2.2, "color": "k"} if name == "total" else {"lw": 1.2}
         ax.semilogy(np.arange(len(v)), np.where(v > 0, v, np.nan), label=name, **style)
+    low, high = ax.get_ylim()
+    ax.set_ylim(max(low, 1e-32), high)
     ax.set_xlabel("step (Adam, then L-BFGS)")
     ax.set_ylabel("loss")
     ax.set_title("Loss components")

@@ -1,5 +1,5 @@
 """Parametrisations of generators."""
 
-from symdisc.models.linear import LinearModel
+from symdisc.models.linear import HermitianModel, LinearModel
 
-__all__ = ["LinearModel"]
+__all__ = ["HermitianModel", "LinearModel"]

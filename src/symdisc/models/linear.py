@@ -49,3 +49,38 @@ class LinearModel:
     def actions(self, params: dict) -> jax.Array:
         """Matrices that move points, ``A = G``."""
         return params["G"]
+
+
+@dataclass(frozen=True)
+class HermitianModel:
+    """``k`` Hermitian ``n × n`` generators ``J`` acting as ``x ↦ (I + iεJ) x``.
+
+    Parametrised by a real pair ``(W_re, W_im)`` with
+    ``J = (W + W†) / 2``, so Hermiticity holds exactly. The action matrices
+    are ``A = iJ`` (anti-Hermitian). Closure is learned on ``A`` with real
+    constants ``a``: ``[iJ_α, iJ_β] = Σ_γ a_αβγ iJ_γ``, i.e. in the physics
+    convention ``[J_α, J_β] = i Σ_γ f_αβγ J_γ`` with ``f = −a``.
+    """
+
+    n: int
+    n_generators: int
+
+    name = "hermitian"
+
+    def init(self, key: jax.Array) -> dict:
+        """Random Hermitian generators of squared norm about 2."""
+        k_re, k_im = jax.random.split(key)
+        shape = (self.n_generators, self.n, self.n)
+        scale = jnp.sqrt(CANONICAL_NORM_SQ) / self.n
+        return {"W_re": scale * jax.random.normal(k_re, shape),
+                "W_im": scale * jax.random.normal(k_im, shape),
+                "a": jnp.zeros((self.n_generators,) * 3)}
+
+    def generators(self, params: dict) -> jax.Array:
+        """Hermitian ``J = (W + W†) / 2``, shape ``(k, n, n)`` complex."""
+        W = params["W_re"] + 1j * params["W_im"]
+        return 0.5 * (W + jnp.conj(jnp.swapaxes(W, -1, -2)))
+
+    def actions(self, params: dict) -> jax.Array:
+        """``A = iJ``."""
+        return 1j * self.generators(params)

@@ -20,7 +20,7 @@ from symdisc.checks import evaluate, learned_span_distance
 from symdisc.config import TrainingConfig
 from symdisc.errors import bad_input
 from symdisc.exact import solve
-from symdisc.models.linear import LinearModel
+from symdisc.models.linear import HermitianModel, LinearModel
 from symdisc.oracles.base import Oracle, check_oracle
 from symdisc.training.engine import Progress, optimise
 from symdisc.training.objective import invariance_form, make_objective
@@ -49,9 +49,7 @@ def validate(oracle: Oracle, config: TrainingConfig) -> None:
 def make_model(oracle: Oracle, config: TrainingConfig):
     """The generator parametrisation for this oracle."""
     if oracle.field == "complex":
-        raise NotImplementedError(
-            "learning generators for complex oracles needs the unitary model; "
-            "use symdisc.solve for the exact algebra")
+        return HermitianModel(n=oracle.n, n_generators=config.n_generators)
     return LinearModel(n=oracle.n, n_generators=config.n_generators)
 
 
