@@ -24,6 +24,7 @@ from symdisc.latent import (
     gradient_direction,
     level_set_field,
     load_digits_data,
+    load_images,
     load_mnist,
     load_model,
     load_or_train,
@@ -31,6 +32,7 @@ from symdisc.latent import (
     read_idx,
     save_model,
     tangent_field,
+    train_autoencoder,
     write_idx,
 )
 from symdisc.oracles.base import check_oracle
@@ -253,6 +255,23 @@ def test_oracle_shapes_sampler_and_derivative(digits, plane):
     )
     error = float(jnp.linalg.norm(J - J_fd) / jnp.linalg.norm(J))
     assert error < 1e-6, f"relative Jacobian error {error:.2e}"
+
+
+def test_minibatch_training_lowers_the_loss():
+    data = load_digits_data(seed=0, classes=(0, 1))
+    config = AutoencoderConfig(latent_dim=2, steps=200, batch_size=32)
+    _, losses, status = train_autoencoder(data.images_train, config, seed=5)
+    assert status == "budget" and losses.shape == (200,)
+    first, last = losses[:20].mean(), losses[-20:].mean()
+    assert last < 0.7 * first, f"mini-batch loss {first:.4f} -> {last:.4f}"
+
+
+def test_load_images_dispatches_on_source(tmp_path):
+    assert load_images("digits", seed=0, classes=(2, 3)).name == "digits23"
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", np.zeros((6, 4, 4), np.uint8))
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.arange(6, dtype=np.uint8) % 2)
+    data = load_images(tmp_path, seed=0, test_fraction=0.5)
+    assert data.image_shape == (4, 4) and len(data.labels_test) == 3
 
 
 # ---------------------------------------------------------------------------
