@@ -120,14 +120,14 @@ def closure_projection(G: Array, ridge: float = 1e-12) -> Array:
 
 
 def sparsity(G: Array) -> Array:
-    """``Σ_{(j,k) ≠ (j',k')} |G_jk| |G_j'k'|`` per generator, shape ``(k,)``.
+    """``Σ_{pairs of distinct entries} |G_jk| |G_j'k'|`` per generator, ``(k,)``.
 
-    For complex generators the real and imaginary parts count as separate
-    entries (their mixed pairs included). Computed as
-    ``(Σ|g|)² − Σ|g|²`` over the entries ``g``.
+    Each unordered pair counts once. For complex generators the real and
+    imaginary parts count as separate entries (their mixed pairs included).
+    Computed as ``((Σ|g|)² − Σ|g|²) / 2`` over the entries ``g``.
     """
     V = G.reshape(G.shape[0], -1)
     if jnp.iscomplexobj(V):
         V = jnp.concatenate([V.real, V.imag], axis=1)
     absV = jnp.abs(V)
-    return jnp.sum(absV, axis=1) ** 2 - jnp.sum(absV**2, axis=1)
+    return 0.5 * (jnp.sum(absV, axis=1) ** 2 - jnp.sum(absV**2, axis=1))
