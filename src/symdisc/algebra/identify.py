@@ -1,4 +1,4 @@
-"""Name the real Lie algebra spanned by noisy generators or given by structure constants.
+"""Name the real Lie algebra of noisy generators or of structure constants.
 
 Letters: ``G`` the input stack ``(k, n, n)``; ``E`` an orthonormal basis of its
 real span, ``r`` matrices of unit Frobenius norm; ``C`` structure constants
@@ -40,9 +40,9 @@ with a compact centre is named ``u(n)``, and ``sl(n,R) ⊕ R`` is ``gl(n,R)``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
 import logging
 import math
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
@@ -308,7 +308,7 @@ def _plain(value):
 
 
 def _decide(what: str, values, threshold: float, floor: float) -> Decision:
-    """Split non-negative ``values`` at ``threshold``; ``floor`` stands in for none dropped."""
+    """Split ``|values|`` at ``threshold``; ``floor`` stands in when none is dropped."""
     v = np.sort(np.abs(np.asarray(values, dtype=float)))[::-1]
     kept = int(np.sum(v > threshold))
     top = v[kept - 1] if kept else 1.0
@@ -383,7 +383,7 @@ def _killing(C: np.ndarray) -> np.ndarray:
 
 
 def _jacobi_residual(C: np.ndarray, seed: int) -> float:
-    """``max |[[x,y],z] + [[y,z],x] + [[z,x],y]| / (|x||y||z|)`` on random unit triples."""
+    """``max |[[x,y],z] + [[y,z],x] + [[z,x],y]|`` over random unit triples."""
     r = C.shape[0]
     if r < 3:
         return 0.0
@@ -406,18 +406,30 @@ def _as_generators(generators, hermitian: bool) -> np.ndarray:
     try:
         G = np.asarray(generators)
     except (TypeError, ValueError) as err:
-        raise bad_input("generators", "an array of shape (k, n, n)", type(generators),
-                        "Pass a NumPy array of square matrices.") from err
+        raise bad_input(
+            "generators",
+            "an array of shape (k, n, n)",
+            type(generators),
+            "Pass a NumPy array of square matrices.",
+        ) from err
     if G.ndim == 2 and G.shape[0] == G.shape[1]:
         G = G[None]
     if G.ndim != 3 or G.shape[1] != G.shape[2] or G.shape[0] == 0:
-        raise bad_input("generators", "a non-empty stack of square matrices (k, n, n)",
-                        f"shape {G.shape}", "Stack the generators along the first axis.")
+        raise bad_input(
+            "generators",
+            "a non-empty stack of square matrices (k, n, n)",
+            f"shape {G.shape}",
+            "Stack the generators along the first axis.",
+        )
     if not (np.issubdtype(G.dtype, np.number) and not np.issubdtype(G.dtype, np.bool_)):
         raise bad_input("generators", "real or complex numbers", f"dtype {G.dtype}")
     if not np.all(np.isfinite(G)):
-        raise bad_input("generators", "finite values", "NaN or infinity",
-                        "Check the training run that produced them.")
+        raise bad_input(
+            "generators",
+            "finite values",
+            "NaN or infinity",
+            "Check the training run that produced them.",
+        )
     G = G.astype(complex if np.iscomplexobj(G) else float)
     return 1j * G if hermitian else G
 
@@ -425,14 +437,21 @@ def _as_generators(generators, hermitian: bool) -> np.ndarray:
 def _as_constants(structure_constants) -> np.ndarray:
     C = np.asarray(structure_constants)
     if C.ndim != 3 or len(set(C.shape)) != 1 or C.shape[0] == 0:
-        raise bad_input("structure_constants", "an array of shape (k, k, k)",
-                        f"shape {C.shape}", "C[a, b, c] is the coefficient of e_c "
-                        "in [e_a, e_b].")
+        raise bad_input(
+            "structure_constants",
+            "an array of shape (k, k, k)",
+            f"shape {C.shape}",
+            "C[a, b, c] is the coefficient of e_c in [e_a, e_b].",
+        )
     if np.iscomplexobj(C):
         if np.max(np.abs(C.imag)) > 1e-12 * max(np.max(np.abs(C.real)), 1.0):
-            raise bad_input("structure_constants", "real numbers (a real Lie algebra)",
-                            "complex values", "For [J_a, J_b] = i f_abc J_c pass f "
-                            "with hermitian generators, or pass iJ as generators.")
+            raise bad_input(
+                "structure_constants",
+                "real numbers (a real Lie algebra)",
+                "complex values",
+                "For [J_a, J_b] = i f_abc J_c pass f "
+                "with hermitian generators, or pass iJ as generators.",
+            )
         C = C.real
     if not np.all(np.isfinite(C)):
         raise bad_input("structure_constants", "finite values", "NaN or infinity")
@@ -458,8 +477,12 @@ def _span_basis(G: np.ndarray, rtol: float | None):
         if ratios[i] >= 100.0 and s_rel[i + 1] <= 1e-2:
             cut = i + 1
     threshold = math.sqrt(s_rel[cut - 1] * (s_rel[cut] if cut < s.size else floor))
-    dec = _decide("dimension of the span (singular values of the generators / largest)",
-                  s_rel, threshold, floor)
+    dec = _decide(
+        "dimension of the span (singular values of the generators / largest)",
+        s_rel,
+        threshold,
+        floor,
+    )
     n2 = G.shape[1] * G.shape[2]
     B = Vt[:cut]
     if np.iscomplexobj(G):
@@ -549,7 +572,7 @@ def _complex_names(cartan_type: str) -> list[str]:
 
 
 def _real_form_names(cartan_type: str, compact_dim: int) -> list[str]:
-    """Names of the real form of ``cartan_type`` with maximal compact dimension given."""
+    """Names of the real form of ``cartan_type`` with the given compact dimension."""
     if (cartan_type, compact_dim) in _COINCIDENCES:
         return _COINCIDENCES[(cartan_type, compact_dim)]
     if cartan_type in _EXCEPTIONAL:
@@ -610,13 +633,17 @@ def _generic_element(C: np.ndarray, threshold: float, floor: float, seed: int):
     ell = min(d[0] for d in draws)
     best = max((d for d in draws if d[0] == ell), key=lambda d: d[1][m - ell - 1])
     _, s_rel, X, Vt = best
-    dec = _decide("rank: nullity of ad_x for a generic x (singular values / largest)",
-                  s_rel, threshold, floor)
+    dec = _decide(
+        "rank: nullity of ad_x for a generic x (singular values / largest)",
+        s_rel,
+        threshold,
+        floor,
+    )
     return X, Vt[m - ell :].T, dec
 
 
 def _roots(C: np.ndarray, K: np.ndarray, X: np.ndarray, H: np.ndarray):
-    """Root vectors (columns, complex ``(m, N)``) and roots ``(N, ℓ)`` on basis ``H``."""
+    """Root vectors (columns of a complex ``(m, N)``) and roots ``(N, ℓ)`` on ``H``."""
     m, ell = H.shape
     w, vecs = np.linalg.eig(X)
     order = np.argsort(np.abs(w))
@@ -656,12 +683,20 @@ def _simple_ideals(C: np.ndarray, threshold: float, floor: float, seed: int):
     adjacency = np.abs(gram) > 0.25 * small
     n_comp, label = connected_components(adjacency, directed=False)
     cartan_int = 2 * gram / lengths[None, :]
-    deviation = float(np.max(np.abs(cartan_int - np.round(cartan_int)))) if m > ell else 0.0
-    decisions.append(Decision(
-        "Cartan integers 2(α,β)/(β,β): largest distance to an integer",
-        n_comp, len(lengths), 0.5, 0.5 / max(deviation, 1e-300),
-        float(np.clip(np.log10(0.5 / max(deviation, 1e-300)) / 4, 0, 1)),
-        (deviation,)))
+    deviation = (
+        float(np.max(np.abs(cartan_int - np.round(cartan_int)))) if m > ell else 0.0
+    )
+    decisions.append(
+        Decision(
+            "Cartan integers 2(α,β)/(β,β): largest distance to an integer",
+            n_comp,
+            len(lengths),
+            0.5,
+            0.5 / max(deviation, 1e-300),
+            float(np.clip(np.log10(0.5 / max(deviation, 1e-300)) / 4, 0, 1)),
+            (deviation,),
+        )
+    )
 
     # Complex conjugation maps roots to roots: a component paired with another
     # one marks an ideal that is a complex algebra seen as real.
@@ -678,13 +713,16 @@ def _simple_ideals(C: np.ndarray, threshold: float, floor: float, seed: int):
             continue
         orbit = sorted({c, int(conj_partner[c])})
         seen.update(orbit)
-        ideal, dec = _one_ideal(C, K, label, orbit, roots, Evec, coroots, gram,
-                                threshold, floor)
+        ideal, dec = _one_ideal(
+            C, K, label, orbit, roots, Evec, coroots, gram, threshold, floor
+        )
         decisions.append(dec)
         ideals.append(ideal)
         if ideal.cartan_type == "?" or not ideal.name:
-            notes.append(f"a simple ideal of dimension {ideal.dimension} and rank "
-                         f"{ideal.rank} matched no root system or real form")
+            notes.append(
+                f"a simple ideal of dimension {ideal.dimension} and rank "
+                f"{ideal.rank} matched no root system or real form"
+            )
     total_rank = sum(i.rank for i in ideals)
     if total_rank != ell:
         notes.append(f"ranks of the ideals add to {total_rank}, not {ell}")
@@ -693,7 +731,7 @@ def _simple_ideals(C: np.ndarray, threshold: float, floor: float, seed: int):
 
 
 def _one_ideal(C, K, label, orbit, roots, Evec, coroots, gram, threshold, floor):
-    """Real basis, type and real form of the simple ideal made of components ``orbit``."""
+    """Real basis, type and real form of the simple ideal of components ``orbit``."""
     members = np.flatnonzero(np.isin(label, orbit))
     first = np.flatnonzero(label == orbit[0])
     n_roots = first.size
@@ -708,18 +746,25 @@ def _one_ideal(C, K, label, orbit, roots, Evec, coroots, gram, threshold, floor)
     dim = len(orbit) * (n_roots + ell_c)
     M = np.concatenate([Evec[:, members], coroots[:, members]], axis=1)
     M = M / np.linalg.norm(M, axis=0)
-    U, s, _ = np.linalg.svd(np.concatenate([M.real, M.imag], axis=1),
-                            full_matrices=False)
+    U, s, _ = np.linalg.svd(
+        np.concatenate([M.real, M.imag], axis=1), full_matrices=False
+    )
     s_rel = s / s[0]
-    dec = _decide(f"dimension of a simple ideal (expected {dim}; singular values of "
-                  "its root vectors and coroots)", s_rel[: dim + 3] if s_rel.size > dim
-                  else s_rel, math.sqrt(s_rel[dim - 1] * (s_rel[dim] if s_rel.size > dim
-                                                           else floor)), floor)
+    dec = _decide(
+        f"dimension of a simple ideal (expected {dim}; singular values of "
+        "its root vectors and coroots)",
+        s_rel[: dim + 3] if s_rel.size > dim else s_rel,
+        math.sqrt(s_rel[dim - 1] * (s_rel[dim] if s_rel.size > dim else floor)),
+        floor,
+    )
     Q = U[:, :dim]
     eig = np.linalg.eigvalsh(Q.T @ K @ Q)
     scale = np.max(np.abs(eig))
-    signature = (int(np.sum(eig > threshold * scale)), int(np.sum(eig < -threshold * scale)),
-                 int(np.sum(np.abs(eig) <= threshold * scale)))
+    signature = (
+        int(np.sum(eig > threshold * scale)),
+        int(np.sum(eig < -threshold * scale)),
+        int(np.sum(np.abs(eig) <= threshold * scale)),
+    )
     complex_type = len(orbit) == 2
     compact_dim = signature[1]
     rank = len(orbit) * ell_c
@@ -788,8 +833,9 @@ def _semisimple_name(ideals: list[SimpleIdeal]) -> str:
     if len(ideals) == 1:
         return ideals[0].name
     short = SUM.join(i.short_name for i in ideals)
-    key = sorted((i.cartan_type, i.maximal_compact_dimension, i.complex_type)
-                 for i in ideals)
+    key = sorted(
+        (i.cartan_type, i.maximal_compact_dimension, i.complex_type) for i in ideals
+    )
     if key == [("A1", 3, False)] * 2:
         return "so(4)" + ISO + short
     if key == [("A1", 1, False)] * 2:
@@ -812,8 +858,12 @@ def _reductive_name(ideals: list[SimpleIdeal], factors: list[str]) -> str:
             for form in ideal.name.split(ISO):
                 if form.startswith("su(") and "," in form:
                     return "u" + form[2:] + ISO + form + SUM + "u(1)"
-        if letter == "A" and factors == ["R"] and ideal.maximal_compact_dimension == (
-                n * (n - 1) // 2) and not ideal.complex_type:
+        if (
+            letter == "A"
+            and factors == ["R"]
+            and ideal.maximal_compact_dimension == (n * (n - 1) // 2)
+            and not ideal.complex_type
+        ):
             return f"gl({n},R)" + ISO + f"sl({n},R)" + SUM + "R"
     return SUM.join([i.short_name for i in ideals] + [_abelian_name(factors)])
 
@@ -826,11 +876,14 @@ def _solvable_name(dim, derived, lower, centre_dim, notes):
     if lower[-1] == 0:
         if lower[1] == 1 and centre_dim == 1 and dim % 2 == 1:
             return f"heisenberg({dim})"
-        notes.append(f"nilpotent of dimension {dim}, lower central series {lower}; "
-                     "not named further")
+        notes.append(
+            f"nilpotent of dimension {dim}, lower central series {lower}; "
+            "not named further"
+        )
         return f"nilpotent(dim {dim})"
-    notes.append(f"solvable of dimension {dim}, derived series {derived}; "
-                 "not named further")
+    notes.append(
+        f"solvable of dimension {dim}, derived series {derived}; not named further"
+    )
     return f"solvable(dim {dim}, derived dim {derived[1]})"
 
 
@@ -841,9 +894,10 @@ def _series(C, start, threshold, floor, lower: bool, decisions):
     U = start
     full = np.eye(r)
     while 0 < U.shape[1] < r and len(dims) <= r + 1:
-        what = ("lower central series step" if lower else "derived series step")
-        U_next, dec = _range(_bracket_span(C, full if lower else U, U), threshold,
-                             floor, what)
+        what = "lower central series step" if lower else "derived series step"
+        U_next, dec = _range(
+            _bracket_span(C, full if lower else U, U), threshold, floor, what
+        )
         decisions.append(dec)
         dims.append(U_next.shape[1])
         if dims[-1] == dims[-2]:
@@ -888,9 +942,12 @@ def identify(
     Identification
     """
     if (generators is None) == (structure_constants is None):
-        raise bad_input("generators / structure_constants", "exactly one of them",
-                        "both" if generators is not None else "neither",
-                        "Pass matrices (k, n, n) or structure constants (k, k, k).")
+        raise bad_input(
+            "generators / structure_constants",
+            "exactly one of them",
+            "both" if generators is not None else "neither",
+            "Pass matrices (k, n, n) or structure constants (k, k, k).",
+        )
     if rtol is not None and not (0 <= rtol < 1):
         raise bad_input("rtol", "a number in [0, 1)", rtol)
     decisions: list[Decision] = []
@@ -919,31 +976,51 @@ def identify(
     scale = c_max if c_max > 0 else 1.0
     Cn = C / scale
     jacobi = _jacobi_residual(Cn, seed)
-    noise = max(closure / scale if generators is not None and c_max > 0 else closure,
-                jacobi, 1e-15)
+    noise = max(
+        closure / scale if generators is not None and c_max > 0 else closure,
+        jacobi,
+        1e-15,
+    )
     threshold = max(rtol or DEFAULT_RTOL, NOISE_FACTOR * noise)
     lie = closure <= max_closure and jacobi <= max_closure
     if not lie:
         what = "closure" if closure > max_closure else "Jacobi"
         value = closure if closure > max_closure else jacobi
         name = f"not a Lie algebra ({what} residual {value:.2g})"
-        return _record(name=name, lie=False, r=r, k=k, C=C, basis=basis,
-                       closure=closure, jacobi=jacobi, noise=noise,
-                       threshold=threshold, decisions=decisions, notes=notes)
+        return _record(
+            name=name,
+            lie=False,
+            r=r,
+            k=k,
+            C=C,
+            basis=basis,
+            closure=closure,
+            jacobi=jacobi,
+            noise=noise,
+            threshold=threshold,
+            decisions=decisions,
+            notes=notes,
+        )
     abelian_threshold = max(rtol or DEFAULT_RTOL, NOISE_FACTOR * closure)
-    dec_ab = _decide("abelian: largest bracket of two unit generators",
-                     [c_max] if generators is not None else [c_max > 0],
-                     abelian_threshold, max(closure, 1e-16))
+    dec_ab = _decide(
+        "abelian: largest bracket of two unit generators",
+        [c_max] if generators is not None else [c_max > 0],
+        abelian_threshold,
+        max(closure, 1e-16),
+    )
     decisions.append(dec_ab)
     if dec_ab.kept == 0:
         Cn = np.zeros_like(C)
-    record = _analyse(Cn, C, basis, k, closure, jacobi, noise, threshold, seed,
-                      decisions, notes)
+    record = _analyse(
+        Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions, notes
+    )
     eig = tuple(float(x) * scale**2 for x in record.killing_eigenvalues)
     return replace(record, killing_eigenvalues=eig)
 
 
-def _analyse(Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions, notes):
+def _analyse(
+    Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions, notes
+):
     """Everything after the input checks, on normalised structure constants ``Cn``."""
     r = Cn.shape[0]
     floor = noise
@@ -954,25 +1031,41 @@ def _analyse(Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions
     k_scale = float(np.max(np.sum(Cn**2, axis=(1, 2))))
     if k_scale == 0:
         k_scale = 1.0
-    dec_k = _decide("non-zero Killing eigenvalues (/ max ‖ad_a‖²)", k_eig / k_scale,
-                    threshold, floor)
+    dec_k = _decide(
+        "non-zero Killing eigenvalues (/ max ‖ad_a‖²)",
+        k_eig / k_scale,
+        threshold,
+        floor,
+    )
     decisions.append(dec_k)
     zero_k = np.abs(k_eig) <= threshold * k_scale
-    signature = (int(np.sum((k_eig > 0) & ~zero_k)), int(np.sum((k_eig < 0) & ~zero_k)),
-                 int(np.sum(zero_k)))
+    signature = (
+        int(np.sum((k_eig > 0) & ~zero_k)),
+        int(np.sum((k_eig < 0) & ~zero_k)),
+        int(np.sum(zero_k)),
+    )
 
     # Centre: x with [x, y] = 0 for all y; derived algebra: span of all brackets.
-    Z, dec_z = _null_space(Cn.reshape(r, r * r).T, threshold, floor,
-                           "centre: singular values of x ↦ ad_x")
-    D, dec_d = _range(Cn.reshape(r * r, r), threshold, floor,
-                      "derived algebra: singular values of the bracket map")
+    Z, dec_z = _null_space(
+        Cn.reshape(r, r * r).T, threshold, floor, "centre: singular values of x ↦ ad_x"
+    )
+    D, dec_d = _range(
+        Cn.reshape(r * r, r),
+        threshold,
+        floor,
+        "derived algebra: singular values of the bracket map",
+    )
     decisions += [dec_z, dec_d]
     # Radical = Killing-orthogonal complement of the derived algebra.
     if D.shape[1] == 0:
         Rad = np.eye(r)
     else:
-        Rad, dec_r = _null_space(D.T @ K / k_scale, threshold, floor,
-                                 "radical: singular values of x ↦ K(x, [g,g])")
+        Rad, dec_r = _null_space(
+            D.T @ K / k_scale,
+            threshold,
+            floor,
+            "radical: singular values of x ↦ K(x, [g,g])",
+        )
         decisions.append(dec_r)
     derived = _series(Cn, D, threshold, floor, False, decisions)
     derived = (r,) + derived
@@ -1006,8 +1099,9 @@ def _analyse(Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions
             S = D
         else:
             S = np.linalg.svd(Rad.T, full_matrices=True)[2][rad_dim:].T
-        ideals, ss_rank, decs, more = _simple_ideals(_restrict(Cn, S), threshold, floor,
-                                                     seed)
+        ideals, ss_rank, decs, more = _simple_ideals(
+            _restrict(Cn, S), threshold, floor, seed
+        )
         decisions += decs
         notes += more
         ideals = [_lift(i, S) for i in ideals]
@@ -1025,27 +1119,51 @@ def _analyse(Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions
         rad_abelian = np.max(np.abs(rad_C)) <= threshold if rad_C.size else True
         rad_name = _power("R", rad_dim) if rad_abelian else f"radical(dim {rad_dim})"
         if not rad_abelian:
-            notes.append(f"the radical (dimension {rad_dim}) is not abelian and is "
-                         "not named further")
-        levi_short = SUM.join(i.short_name for i in ideals)
-        if len(ideals) > 1:
-            levi_short = f"({levi_short})"
+            notes.append(
+                f"the radical (dimension {rad_dim}) is not abelian and is "
+                "not named further"
+            )
+        if len(ideals) == 1:
+            levi_short = ideals[0].name.split(ISO)[0]
+        else:
+            levi_short = "(" + SUM.join(i.short_name for i in ideals) + ")"
         name = levi_short + SEMI + rad_name
         rank = _generic_nullity(Cn, threshold, seed)
-        notes.append("Levi decomposition: the semisimple part was identified on the "
-                     "quotient by the radical")
+        notes.append(
+            "Levi decomposition: the semisimple part was identified on the "
+            "quotient by the radical"
+        )
     rank = int(rank)
-    return _record(name=name, lie=True, r=r, k=k, C=C, basis=basis, closure=closure,
-                   jacobi=jacobi, noise=noise, threshold=threshold, decisions=decisions,
-                   notes=notes, kind=kind, flags=(is_abelian, is_nilpotent, is_solvable,
-                                                  is_semisimple, is_reductive),
-                   rank=rank, derived=derived, lower=lower, centre_dim=centre_dim,
-                   rad_dim=rad_dim, factors=factors, signature=signature,
-                   k_eig=k_eig, ideals=ideals, levi_name=levi_name)
+    return _record(
+        name=name,
+        lie=True,
+        r=r,
+        k=k,
+        C=C,
+        basis=basis,
+        closure=closure,
+        jacobi=jacobi,
+        noise=noise,
+        threshold=threshold,
+        decisions=decisions,
+        notes=notes,
+        kind=kind,
+        flags=(is_abelian, is_nilpotent, is_solvable, is_semisimple, is_reductive),
+        rank=rank,
+        derived=derived,
+        lower=lower,
+        centre_dim=centre_dim,
+        rad_dim=rad_dim,
+        factors=factors,
+        signature=signature,
+        k_eig=k_eig,
+        ideals=ideals,
+        levi_name=levi_name,
+    )
 
 
 def _generic_nullity(Cn, threshold, seed) -> int:
-    """Generalised nullity of ``ad_x`` for a random ``x``: dimension of a Cartan subalgebra.
+    """Generalised nullity of ``ad_x``, random ``x``: dimension of a Cartan subalgebra.
 
     Eigenvalues of a nilpotent block move by ``η^(1/size)`` under noise, so the
     count uses the square root of the threshold; it is approximate for noisy
@@ -1063,10 +1181,33 @@ def _lift(ideal: SimpleIdeal, S: np.ndarray) -> SimpleIdeal:
     return replace(ideal, coordinates=S @ ideal.coordinates)
 
 
-def _record(*, name, lie, r, k, C, basis, closure, jacobi, noise, threshold, decisions,
-            notes, kind="none", flags=(False,) * 5, rank=0, derived=(), lower=(),
-            centre_dim=0, rad_dim=0, factors=(), signature=(0, 0, 0), k_eig=(),
-            ideals=(), levi_name=None) -> Identification:
+def _record(
+    *,
+    name,
+    lie,
+    r,
+    k,
+    C,
+    basis,
+    closure,
+    jacobi,
+    noise,
+    threshold,
+    decisions,
+    notes,
+    kind="none",
+    flags=(False,) * 5,
+    rank=0,
+    derived=(),
+    lower=(),
+    centre_dim=0,
+    rad_dim=0,
+    factors=(),
+    signature=(0, 0, 0),
+    k_eig=(),
+    ideals=(),
+    levi_name=None,
+) -> Identification:
     confidence = min((d.confidence for d in decisions), default=1.0)
     if not lie:
         confidence = 1.0 if closure > 10 * MAX_CLOSURE else 0.5

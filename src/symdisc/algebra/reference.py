@@ -152,8 +152,10 @@ def sp_real(n: int) -> np.ndarray:
     """
     n = _check_size("n", n, 1)
     Z = np.zeros((n, n))
-    mats = [np.block([[A, Z], [Z, -A.T]]) for A in (
-        np.sqrt(2.0) * _unit(n, a, b) for a in range(n) for b in range(n))]
+    mats = [
+        np.block([[A, Z], [Z, -A.T]])
+        for A in (np.sqrt(2.0) * _unit(n, a, b) for a in range(n) for b in range(n))
+    ]
     mats += [np.block([[Z, S], [Z, Z]]) for S in _symmetric_basis(n)]
     mats += [np.block([[Z, Z], [S, Z]]) for S in _symmetric_basis(n)]
     return _stack([M / np.sqrt(np.sum(M * M) / 2.0) for M in mats], 2 * n)
@@ -171,13 +173,18 @@ def usp(n: int) -> np.ndarray:
     """
     n = _check_size("n", n, 1)
     Z = np.zeros((n, n))
-    anti_hermitian = list(su(n)) + [1j * np.sqrt(2.0 / n) * np.eye(n)] if n > 1 else [
-        1j * np.sqrt(2.0) * np.eye(1)]
+    anti_hermitian = (
+        list(su(n)) + [1j * np.sqrt(2.0 / n) * np.eye(n)]
+        if n > 1
+        else [1j * np.sqrt(2.0) * np.eye(1)]
+    )
     blocks = [(A, Z) for A in anti_hermitian]
     blocks += [(Z, S) for S in _symmetric_basis(n)]
     blocks += [(Z, 1j * S) for S in _symmetric_basis(n)]
     mats = [np.block([[A, B], [-B.conj(), A.conj()]]) for A, B in blocks]
-    return _stack([M / np.sqrt(np.sum(abs(M) ** 2) / 2.0) for M in mats], 2 * n, complex)
+    return _stack(
+        [M / np.sqrt(np.sum(abs(M) ** 2) / 2.0) for M in mats], 2 * n, complex
+    )
 
 
 def heisenberg(n_pairs: int = 1) -> np.ndarray:
@@ -215,7 +222,9 @@ def direct_sum(*stacks: np.ndarray) -> np.ndarray:
     return np.asarray(mats, dtype=dtype)
 
 
-def random_change_of_basis(generators, seed: int, condition: float = 10.0) -> np.ndarray:
+def random_change_of_basis(
+    generators, seed: int, condition: float = 10.0
+) -> np.ndarray:
     """Random invertible real recombination ``G'_α = Σ_β M_αβ G_β``.
 
     ``M = Q₁ diag(σ) Q₂`` with Haar-random orthogonal ``Q₁``, ``Q₂`` and
