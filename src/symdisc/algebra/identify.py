@@ -57,7 +57,7 @@ NOISE_FACTOR = 10.0
 #: Smallest threshold used for exact input.
 DEFAULT_RTOL = 1e-6
 #: Relative closure (or Jacobi) residual above which the input is not a Lie algebra.
-MAX_CLOSURE = 2e-2
+MAX_CLOSURE = 0.1
 #: Number of random elements tried when looking for a generic (regular) element.
 N_DRAWS = 16
 #: Random triples used to estimate the Jacobi residual.
@@ -972,16 +972,26 @@ def identify(
     bracket_norms = np.linalg.norm(C, axis=2)
     c_max = float(bracket_norms.max())
 
-    # Abelian (up to noise): nothing else to compute.
-    scale = c_max if c_max > 0 else 1.0
-    Cn = C / scale
-    jacobi = _jacobi_residual(Cn, seed)
-    noise = max(
-        closure / scale if generators is not None and c_max > 0 else closure,
-        jacobi,
-        1e-15,
+    # Abelian up to noise: brackets no larger than the closure residual.
+    abelian_threshold = max(rtol or DEFAULT_RTOL, NOISE_FACTOR * closure)
+    dec_ab = _decide(
+        "abelian: largest bracket of two unit generators",
+        [c_max] if generators is not None else [float(c_max > 0)],
+        abelian_threshold,
+        max(closure, 1e-16),
     )
-    threshold = max(rtol or DEFAULT_RTOL, NOISE_FACTOR * noise)
+    if dec_ab.kept == 0:
+        scale, Cn, jacobi = 1.0, np.zeros_like(C), 0.0
+        noise = max(closure, 1e-15)
+    else:
+        scale = c_max
+        Cn = C / scale
+        jacobi = _jacobi_residual(Cn, seed)
+        noise = max(closure / scale if generators is not None else closure, jacobi)
+        noise = max(noise, 1e-15)
+    threshold = max(
+        rtol or DEFAULT_RTOL, min(NOISE_FACTOR * noise, math.sqrt(noise) / 3)
+    )
     lie = closure <= max_closure and jacobi <= max_closure
     if not lie:
         what = "closure" if closure > max_closure else "Jacobi"
@@ -990,6 +1000,7 @@ def identify(
         return _record(
             name=name,
             lie=False,
+            max_closure=max_closure,
             r=r,
             k=k,
             C=C,
@@ -1001,16 +1012,7 @@ def identify(
             decisions=decisions,
             notes=notes,
         )
-    abelian_threshold = max(rtol or DEFAULT_RTOL, NOISE_FACTOR * closure)
-    dec_ab = _decide(
-        "abelian: largest bracket of two unit generators",
-        [c_max] if generators is not None else [c_max > 0],
-        abelian_threshold,
-        max(closure, 1e-16),
-    )
     decisions.append(dec_ab)
-    if dec_ab.kept == 0:
-        Cn = np.zeros_like(C)
     record = _analyse(
         Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions, notes
     )
@@ -1185,6 +1187,7 @@ def _record(
     *,
     name,
     lie,
+    max_closure=MAX_CLOSURE,
     r,
     k,
     C,
@@ -1210,7 +1213,9 @@ def _record(
 ) -> Identification:
     confidence = min((d.confidence for d in decisions), default=1.0)
     if not lie:
-        confidence = 1.0 if closure > 10 * MAX_CLOSURE else 0.5
+        # How far the residual lies above the limit: ten times is certain.
+        ratio = max(closure, jacobi) / max_closure
+        confidence = float(np.clip(np.log10(max(ratio, 1e-300)), 0.0, 1.0))
     label = "high" if confidence >= 0.5 else "medium" if confidence >= 0.25 else "low"
     logger.info("identified %s (confidence %s)", name, label)
     return Identification(
