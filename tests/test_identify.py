@@ -68,6 +68,8 @@ ZOO = {
         4,
         (0, 13, 1),
     ),
+    "g2": (R.g2(), "g2", 14, 2, (0, 14, 0)),
+    "g2(2)": (R.g2(split=True), "g2(2)", 14, 2, (8, 6, 0)),
     "gl(3,R)": (
         np.concatenate([R.sl_real(3), np.eye(3)[None]]),
         "gl(3,R) ≅ sl(3,R) ⊕ R",
@@ -354,3 +356,17 @@ def test_load_errors_are_clear(tmp_path):
         load_generators(tmp_path / "empty")
     with pytest.raises(InputError, match="kind"):
         load_generators(tmp_path / "flat.npy", kind="matrix")
+
+
+def test_real_form_table():
+    from symdisc.algebra.identify import _real_form_names
+
+    assert _real_form_names("E6", 52) == ["e6(-26)"]
+    assert _real_form_names("E8", 136) == ["e8(-24)"]
+    assert _real_form_names("F4", 24) == ["f4(4)"]
+    assert _real_form_names("C3", 9) == ["sp(6,R)"]
+    assert _real_form_names("C3", 13) == ["sp(2,1)"]
+    assert _real_form_names("D5", 25) == ["so*(10)"]
+    assert _real_form_names("A5", 21) == ["sl(3,H)", "su*(6)"]
+    # Non-isomorphic forms with equal compact dimension are reported as such.
+    assert _real_form_names("A13", 105) == ["su(9,5) or sl(7,H)"]

@@ -11,8 +11,10 @@ Every structural question (dimension of the span, of the centre, of the
 derived algebra, of the radical, the rank, the zero eigenvalues of ``K``) is a
 rank decision: a list of non-negative numbers is split at ``τ`` into kept and
 dropped. The threshold comes from the input's own noise,
-``τ = max(rtol, NOISE_FACTOR · η)`` with ``η`` the larger of the relative
-closure residual and the Jacobi residual. Each decision is kept in the record
+``τ = max(rtol, min(NOISE_FACTOR · η, √η / 3))`` with ``η`` the larger of the
+relative closure residual and the Jacobi residual: ten times the noise for
+clean input, and no more than a third of the geometric mean of noise and
+signal for very noisy input. Each decision is kept in the record
 with the numbers either side of the cut; its confidence is
 ``clip(log10(gap) / 4, 0, 1)`` where ``gap`` is the smallest kept value over
 the largest dropped one (a gap of 10⁴ or more counts as certain).
@@ -546,6 +548,7 @@ _COINCIDENCES = {
     ("A3", 7): ["so(4,2)", "su(2,2)"],
     ("A3", 6): ["sl(4,R)", "so(3,3)"],
     ("A3", 10): ["so(5,1)", "sl(2,H)", "su*(4)"],
+    ("D4", 16): ["so(6,2)", "so*(8)"],
 }
 _SHORT = {("A1", 3): "su(2)", ("A1", 1): "sl(2,R)", ("A3", 15): "su(4)"}
 
@@ -583,11 +586,12 @@ def _real_form_names(cartan_type: str, compact_dim: int) -> list[str]:
         character = dim - 2 * compact_dim
         return [f"{low}({character})"] if character in characters else []
     letter, ell = cartan_type[0], int(cartan_type[1:])
-    names: list[str] = []
-    for k_dim, form_names in _real_forms(letter, ell):
-        if k_dim == compact_dim:
-            names += form_names
-    return names
+    forms = [names for k_dim, names in _real_forms(letter, ell) if k_dim == compact_dim]
+    if len(forms) > 1:
+        # Rare: two non-isomorphic real forms with equally large compact
+        # subalgebras (su(9,5) and su*(14); so(12,6) and so*(18)).
+        return [" or ".join(names[0] for names in forms)]
+    return forms[0] if forms else []
 
 
 def _classify_roots(n_roots: int, ell: int, n_short: int, ratio: float) -> str:
@@ -718,6 +722,10 @@ def _simple_ideals(C: np.ndarray, threshold: float, floor: float, seed: int):
         )
         decisions.append(dec)
         ideals.append(ideal)
+        if " or " in ideal.name:
+            notes.append(
+                f"the real form {ideal.name} is not decided by the Killing signature"
+            )
         if ideal.cartan_type == "?" or not ideal.name:
             notes.append(
                 f"a simple ideal of dimension {ideal.dimension} and rank "

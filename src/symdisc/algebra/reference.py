@@ -202,6 +202,54 @@ def heisenberg(n_pairs: int = 1) -> np.ndarray:
     return _stack(mats, n)
 
 
+#: Index triples (1-based) of the octonion products e_i e_j = e_k.
+OCTONION_TRIPLES = (
+    (1, 2, 3),
+    (1, 4, 5),
+    (1, 7, 6),
+    (2, 4, 6),
+    (2, 5, 7),
+    (3, 4, 7),
+    (3, 6, 5),
+)
+
+
+def g2(split: bool = False) -> np.ndarray:
+    """``g2``: the matrices ``X ∈ gl(7, R)`` that annihilate an octonion 3-form ``φ``.
+
+    ``φ = Σ ± e^{ijk}`` over :data:`OCTONION_TRIPLES`, all signs ``+`` for the
+    octonions (compact ``g2``, inside ``so(7)``), and ``−`` on every triple
+    but ``123`` for the split octonions (split ``g2(2)``). ``X`` acts as
+    ``(Xφ)_abc = X_da φ_dbc + X_db φ_adc + X_dc φ_abd``; the 14 solutions are
+    a null space, orthonormalised to squared norm 2.
+
+    Returns
+    -------
+    ndarray, shape (14, 7, 7)
+    """
+    phi = np.zeros((7, 7, 7))
+    for i, j, k in OCTONION_TRIPLES:
+        sign = -1.0 if split and (i, j, k) != (1, 2, 3) else 1.0
+        for a, b, c, parity in (
+            (i, j, k, 1),
+            (j, k, i, 1),
+            (k, i, j, 1),
+            (j, i, k, -1),
+            (i, k, j, -1),
+            (k, j, i, -1),
+        ):
+            phi[a - 1, b - 1, c - 1] = sign * parity
+    S = np.eye(49).reshape(49, 7, 7)
+    act = (
+        np.einsum("sda,dbc->sabc", S, phi)
+        + np.einsum("sdb,adc->sabc", S, phi)
+        + np.einsum("sdc,abd->sabc", S, phi)
+    )
+    _, sv, Vt = np.linalg.svd(act.reshape(49, -1).T)
+    coeffs = Vt[np.sum(sv > 1e-9) :]
+    return np.sqrt(2.0) * np.einsum("ts,sij->tij", coeffs, S)
+
+
 def direct_sum(*stacks: np.ndarray) -> np.ndarray:
     """Block-diagonal direct sum: each algebra acts on its own block.
 
