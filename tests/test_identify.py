@@ -370,3 +370,18 @@ def test_real_form_table():
     assert _real_form_names("A5", 21) == ["sl(3,H)", "su*(6)"]
     # Non-isomorphic forms with equal compact dimension are reported as such.
     assert _real_form_names("A13", 105) == ["su(9,5) or sl(7,H)"]
+
+
+@pytest.mark.parametrize("case", ["so(5)", "su(3)+su(2)+u(1)", "so(1,3)"])
+def test_structure_constants_in_a_badly_scaled_basis(case):
+    from symdisc.algebra.identify import _change_basis
+
+    G, name, *_ = ZOO[case]
+    C = identify(G).structure_constants
+    r = C.shape[0]
+    for M in (
+        np.diag(np.geomspace(0.1, 100.0, r)),
+        np.random.default_rng(0).standard_normal((r, r)),
+    ):
+        result = identify(structure_constants=_change_basis(C, M))
+        assert result.name == name, f"{case}: {result.name!r}"

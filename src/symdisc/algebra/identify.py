@@ -42,6 +42,7 @@ with a compact centre is named ``u(n)``, and ``sl(n,R) ⊕ R`` is ``gl(n,R)``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from dataclasses import asdict, dataclass, field, replace
@@ -401,6 +402,61 @@ def _jacobi_residual(C: np.ndarray, seed: int) -> float:
     return float(np.max(np.linalg.norm(J, axis=-1)))
 
 
+def _change_basis(C: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Constants in the basis ``e'_i = Σ_a T_ai e_a``: ``C' = T T C T⁻¹``."""
+    Ti = np.linalg.inv(T)
+    C = np.tensordot(T, C, axes=(0, 0))  # (i, b, c)
+    C = np.tensordot(C, T, axes=(1, 0))  # (i, c, j)
+    return np.tensordot(C, Ti, axes=(1, 1))  # (i, j, k)
+
+
+def _balance(C: np.ndarray, iterations: int = 60, step: float = 0.5, cap=1e4):
+    """Change a basis given only by its structure constants to a balanced one.
+
+    Every threshold here is relative, so a basis with one element a hundred
+    times longer than another would distort every decision. The basis is moved
+    down the gradient of ``‖C‖²`` on the group of basis changes of fixed
+    volume: with ``A_ai = Σ_jk C_ajk C_ijk`` (how strongly ``e_a`` acts) and
+    ``B_ai = Σ_jk C_jka C_jki`` (how strongly it appears in brackets), the
+    gradient is ``μ = 2A − B`` less its trace, and each step changes the basis
+    by ``exp(−step · μ / ‖C‖²)``. At a minimum ``μ ∝ 1`` (the basis of a
+    semisimple algebra is then orthonormal for a Cartan-compatible inner
+    product, up to the overall scale). Directions that neither act nor appear
+    (central ``u(1)`` factors) are left alone, and the flow stops before the
+    basis change reaches condition number ``cap`` (nilpotent algebras have no
+    minimum).
+
+    Returns
+    -------
+    C : ndarray, shape (r, r, r)
+        Constants in the balanced basis ``e'_i = Σ_a T_ai e_a``.
+    T : ndarray, shape (r, r)
+    """
+    r = C.shape[0]
+    T = np.eye(r)
+    for _ in range(iterations):
+        total = float(np.sum(C**2))
+        if total == 0:
+            break
+        A = C.reshape(r, r * r)
+        B = C.transpose(2, 0, 1).reshape(r, r * r)
+        A, B = A @ A.T, B @ B.T
+        w, V = np.linalg.eigh(A + B)
+        active = V[:, w > 1e-9 * w.max()]
+        P = active @ active.T
+        mu = (2 * A - B) / total
+        mu -= np.trace(mu) / np.trace(P) * P
+        if np.linalg.norm(mu) < 1e-9:
+            break
+        w, V = np.linalg.eigh(mu)
+        S = (V * np.exp(-step * w)) @ V.T
+        s = np.linalg.svd(T @ S, compute_uv=False)
+        if s[0] / s[-1] > cap:
+            break
+        C, T = _change_basis(C, S), T @ S
+    return C, T
+
+
 # ------------------------------------------------------------------- input checks
 
 
@@ -677,7 +733,7 @@ def _simple_ideals(C: np.ndarray, threshold: float, floor: float, seed: int):
     ell = H.shape[1]
     Evec, roots = _roots(C, K, X, H)
     KH = H.T @ K @ H
-    KH_inv = np.linalg.inv(KH)
+    KH_inv = np.linalg.pinv(KH)
     gram = (roots @ KH_inv @ roots.T).real  # (α, β), real up to noise
     lengths = np.abs(np.diag(gram))
 
@@ -933,22 +989,59 @@ def identify(
     structure_constants : array_like, shape (k, k, k), optional
         ``[e_a, e_b] = Σ_c C_abc e_c``, instead of generators.
     rtol : float, optional
-        Smallest relative threshold of the rank decisions; the threshold is
-        ``max(rtol, NOISE_FACTOR · η)`` with ``η`` the input's noise level.
-    hermitian : bool
+        Smallest relative threshold of the rank decisions (default
+        :data:`DEFAULT_RTOL`); the threshold is
+        ``max(rtol, min(NOISE_FACTOR · η, √η / 3))`` with ``η`` the input's
+        noise level.
+    hermitian : bool, default False
         The generators are Hermitian ``J`` acting as ``x ↦ (I + iεJ)x``; the
         algebra is the real span of ``iJ``.
-    seed : int
+    seed : int, default 0
         Seed of the random elements used to find a Cartan subalgebra and to
         estimate the Jacobi residual; the name does not depend on it.
-    max_closure : float
+    max_closure : float, default :data:`MAX_CLOSURE`
         Relative closure (or Jacobi) residual above which the input is
         reported as not a Lie algebra.
 
     Returns
     -------
     Identification
+
+    Notes
+    -----
+    The matrices involved are small (``r × r`` with ``r`` the dimension), for
+    which multi-threaded BLAS costs more than it brings and stalls badly on a
+    busy machine; the work runs with one BLAS thread.
     """
+    with _one_blas_thread():
+        return _identify(
+            generators,
+            structure_constants=structure_constants,
+            rtol=rtol,
+            hermitian=hermitian,
+            seed=seed,
+            max_closure=max_closure,
+        )
+
+
+def _one_blas_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _identify(
+    generators=None,
+    *,
+    structure_constants=None,
+    rtol: float | None = None,
+    hermitian: bool = False,
+    seed: int = 0,
+    max_closure: float = MAX_CLOSURE,
+) -> Identification:
+    """Validate the input, estimate its noise and analyse it (see identify)."""
     if (generators is None) == (structure_constants is None):
         raise bad_input(
             "generators / structure_constants",
@@ -960,7 +1053,7 @@ def identify(
         raise bad_input("rtol", "a number in [0, 1)", rtol)
     decisions: list[Decision] = []
     notes: list[str] = []
-    basis = None
+    basis = input_basis = None
     if generators is not None:
         G = _as_generators(generators, hermitian)
         k = G.shape[0]
@@ -976,6 +1069,7 @@ def identify(
         scale0 = max(np.max(np.abs(C)), 1e-300)
         closure = float(np.max(np.abs(antisym)) / scale0) if np.any(C) else 0.0
         C = 0.5 * (C - C.transpose(1, 0, 2))
+        C, input_basis = _balance(C)
     r = C.shape[0]
     bracket_norms = np.linalg.norm(C, axis=2)
     c_max = float(bracket_norms.max())
@@ -1025,7 +1119,18 @@ def identify(
         Cn, C, basis, k, closure, jacobi, noise, threshold, seed, decisions, notes
     )
     eig = tuple(float(x) * scale**2 for x in record.killing_eigenvalues)
-    return replace(record, killing_eigenvalues=eig)
+    record = replace(record, killing_eigenvalues=eig)
+    if input_basis is not None:
+        ideals = tuple(
+            replace(i, coordinates=input_basis @ i.coordinates)
+            for i in record.simple_ideals
+        )
+        record = replace(
+            record,
+            simple_ideals=ideals,
+            structure_constants=_change_basis(C, np.linalg.inv(input_basis)),
+        )
+    return record
 
 
 def _analyse(
