@@ -24,6 +24,15 @@ CASES = {
     "so(3,2)": (R.so_pq(3, 2), 10, lambda X: X.T @ _eta(3, 2) + _eta(3, 2) @ X),
     "su(4)": (R.su(4), 15, lambda X: np.r_[np.ravel(X.conj().T + X), np.trace(X)]),
     "u(3)": (R.u(3), 9, lambda X: X.conj().T + X),
+    "su(2,1)": (
+        R.su_pq(2, 1),
+        8,
+        lambda X: np.r_[
+            np.ravel(X.conj().T @ _eta(2, 1) + _eta(2, 1) @ X), np.trace(X)
+        ],
+    ),
+    "u(2,2)": (R.u_pq(2, 2), 16, lambda X: X.conj().T @ _eta(2, 2) + _eta(2, 2) @ X),
+    "g2": (R.g2(), 14, lambda X: X.T + X),
     "sl(3,R)": (R.sl_real(3), 8, lambda X: np.r_[np.ravel(X.imag), np.trace(X)]),
     "sp(6,R)": (R.sp_real(3), 21, lambda X: X.T @ _omega(3) + _omega(3) @ X),
     "usp(6)": (

@@ -106,6 +106,46 @@ def u(n: int, hermitian: bool = False) -> np.ndarray:
     return -1j * G if hermitian else G
 
 
+def u_pq(p: int, q: int) -> np.ndarray:
+    """``u(p, q)``: ``X^H η + η X = 0`` with ``η = diag(+1 (p), −1 (q))``.
+
+    ``X = A η`` for ``A`` anti-Hermitian; the last element is ``i·sqrt(2/n)·I``.
+
+    Returns
+    -------
+    ndarray, shape ((p+q)², p+q, p+q), complex
+    """
+    p = _check_size("p", p, 0)
+    q = _check_size("q", q, 0)
+    return np.concatenate([su_pq(p, q), u(p + q)[-1:]])
+
+
+def su_pq(p: int, q: int) -> np.ndarray:
+    """``su(p, q)``: traceless ``X`` with ``X^H η + η X = 0``, ``η = diag(+1, −1)``.
+
+    Built as the traceless part of ``{A η : A ∈ u(p+q)}``, orthonormalised to
+    squared norm 2.
+
+    Returns
+    -------
+    ndarray, shape ((p+q)² − 1, p+q, p+q), complex
+    """
+    p = _check_size("p", p, 0)
+    q = _check_size("q", q, 0)
+    n = p + q
+    eta = np.diag(np.r_[np.ones(p), -np.ones(q)])
+    mats = np.einsum("aij,jk->aik", u(n), eta)
+    traces = np.trace(mats, axis1=1, axis2=2)
+    # Real coefficients c with Σ c_a tr(X_a) = 0 (real and imaginary parts).
+    _, sv, Vt = np.linalg.svd(np.stack([traces.real, traces.imag]))
+    null = Vt[int(np.sum(sv > 1e-12)) :]
+    G = np.einsum("ta,aij->tij", null, mats)
+    V = np.concatenate([G.reshape(len(G), -1).real, G.reshape(len(G), -1).imag], 1)
+    Q, _ = np.linalg.qr(V.T)
+    B = Q.T[:, : n * n] + 1j * Q.T[:, n * n :]
+    return np.sqrt(2.0) * B.reshape(-1, n, n)
+
+
 def sl_real(n: int) -> np.ndarray:
     """``sl(n, R)``: real traceless matrices, basis ``E_ab`` (a ≠ b) and diagonals.
 
