@@ -140,7 +140,9 @@ class SimpleIdeal:
     coordinates : ndarray, shape (r, dimension)
         Orthonormal basis of the ideal in the coordinates of
         :attr:`Identification.basis` (for a non-reductive algebra: of its
-        image in the quotient by the radical, lifted orthogonally).
+        image in the quotient by the radical, lifted orthogonally). For
+        structure-constant input, a basis (not orthonormal) in the input's
+        coordinates.
     """
 
     name: str
@@ -201,7 +203,9 @@ class Identification:
     killing_signature : tuple of int
         ``(n₊, n₋, n₀)``.
     killing_eigenvalues : tuple of float
-        Eigenvalues of ``K`` (in the orthonormal basis), largest first.
+        Eigenvalues of ``K`` in the orthonormal basis of the span (for
+        structure-constant input: in the balanced basis, see ``_balance``),
+        largest first.
     simple_ideals : tuple of SimpleIdeal
         Simple ideals of the semisimple part (of the Levi factor), largest
         first.
@@ -830,6 +834,7 @@ def _one_ideal(C, K, label, orbit, roots, Evec, coroots, gram, threshold, floor)
         np.concatenate([M.real, M.imag], axis=1), full_matrices=False
     )
     s_rel = s / s[0]
+    dim = min(dim, s_rel.size)
     dec = _decide(
         f"dimension of a simple ideal (expected {dim}; singular values of "
         "its root vectors and coroots)",
