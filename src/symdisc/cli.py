@@ -219,6 +219,40 @@ def solve_command(
     raise typer.Exit(STATUS_EXIT[algebra.status])
 
 
+@app.command("identify")
+@guarded
+def identify_command(
+    path: Annotated[Path, typer.Argument(
+        help="Generators or structure constants: .npy, .npz, .json or a result folder.")],
+    kind: Annotated[str, typer.Option(
+        help="auto, generators or structure_constants.")] = "auto",
+    hermitian: Annotated[bool, typer.Option(
+        help="Generators are Hermitian J acting as x -> (I + i eps J) x.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole record.")] = False,
+) -> None:
+    """Name the Lie algebra spanned by generator matrices (or given by constants)."""
+    import json
+
+    from symdisc.algebra.identify import identify
+    from symdisc.io import to_jsonable
+    from symdisc.loading import load_generators
+
+    array, found = load_generators(path, kind=kind)
+    if found == "structure_constants":
+        ident = identify(structure_constants=array)
+    else:
+        ident = identify(array, hermitian=hermitian)
+    if as_json:
+        out_console.print_json(json.dumps(to_jsonable(ident.to_dict())))
+    else:
+        colour = "green" if ident.is_lie_algebra else "yellow"
+        out_console.print(f"[bold {colour}]{ident.name}[/]")
+        out_console.print(ident.summary(), highlight=False)
+        for note in getattr(ident, "notes", []) or []:
+            out_console.print(f"note: {note}", highlight=False)
+    raise typer.Exit(EXIT_FOUND if ident.is_lie_algebra else EXIT_NOT_FOUND)
+
+
 def main() -> None:
     """Entry point of the ``symdisc`` script."""
     import os

@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from symdisc import _jax  # noqa: F401
+from symdisc.algebra.identify import identify
 from symdisc.algebra.linalg import (
     CANONICAL_NORM_SQ,
     closure_error,
@@ -73,6 +74,7 @@ class ExactAlgebra:
     oracle: dict
     timings: dict
     warnings: list = field(default_factory=list)
+    identification: dict | None = None
 
     @property
     def status(self) -> str:
@@ -84,6 +86,8 @@ class ExactAlgebra:
         if self.dimension == 0:
             return f"{self.oracle['name']}: no linear symmetry (dimension 0)"
         text = f"{self.oracle['name']}: linear symmetry algebra of dimension {self.dimension}"
+        if self.identification:
+            text += f", {self.identification['name']}"
         if self.n_trivial:
             text += f" ({self.n_trivial} of them trivial: features the oracle ignores)"
         return text
@@ -102,6 +106,7 @@ class ExactAlgebra:
             "n_points": self.n_points,
             "timings": self.timings,
             "warnings": list(self.warnings),
+            "identification": self.identification,
         }
 
 
@@ -248,6 +253,12 @@ def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
     ignored = _ignored_directions(oracle, g, rtol)
     real_dims_per_map = n * (2 if oracle.field == "complex" else 1)
     n_trivial = real_dims_per_map * ignored.shape[0]
+    identification = None
+    if 0 < k <= MAX_ANALYSED_DIMENSION:
+        try:
+            identification = identify(basis).to_dict()
+        except Exception as exc:  # naming is a bonus; the algebra stands without it
+            logger.warning("identification failed: %s", exc)
     t4 = time.perf_counter()
 
     warnings = []
@@ -272,5 +283,5 @@ def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
         oracle=oracle.summary(),
         timings={"gradients_s": t1 - t0, "assemble_s": t2 - t1, "svd_s": t3 - t2,
                  "analysis_s": t4 - t3, "total_s": t4 - t0},
-        warnings=warnings,
+        warnings=warnings, identification=identification,
     )

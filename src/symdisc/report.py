@@ -44,6 +44,7 @@ def discovery_json(result: DiscoveryResult) -> dict:
     return {
         **_header("discovery"),
         "status": result.status,
+        "convention": result.extra.get("convention", "real"),
         "algorithm": result.algorithm,
         "n_generators": result.n_generators,
         "oracle": result.oracle,
@@ -140,8 +141,7 @@ def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Pa
 def exact_json(algebra) -> dict:
     """The content of ``result.json`` for an exact solve."""
     return {**_header("exact"), "status": algebra.status, "oracle": algebra.oracle,
-            **algebra.to_dict(),
-            "identification": getattr(algebra, "identification", None)}
+            "convention": "real", **algebra.to_dict()}
 
 
 def exact_markdown(algebra) -> str:

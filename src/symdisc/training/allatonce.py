@@ -15,6 +15,7 @@ import jax
 import numpy as np
 
 from symdisc import _jax  # noqa: F401
+from symdisc.algebra.identify import identify
 from symdisc.algebra.linalg import pairwise_angles
 from symdisc.checks import evaluate, learned_span_distance
 from symdisc.config import TrainingConfig
@@ -137,6 +138,7 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
         metrics["invariance_form"] = invariance_form(oracle, config)
         exact_info = _exact_comparison(oracle, A, config) if exact else {}
         status, reasons = _status(metrics, exact_info, config, G.shape[0])
+        identification = name_algebra(A, metrics["closure_error"])
     t_checks = time.perf_counter() - t0
 
     timings = dict(outcome.timings)
@@ -148,8 +150,25 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
         status=status, generators=G, structure_constants=C, learned_constants=learned,
         history=history, angle_history=angle_history, metrics=metrics, reasons=reasons,
         timings=timings, config=config.to_dict(), oracle=oracle.summary(),
-        exact=exact_info, algorithm=algorithm, extra=dict(extra or {}),
+        exact=exact_info, identification=identification, algorithm=algorithm,
+        extra={"convention": "hermitian" if oracle.field == "complex" else "real",
+               **(extra or {})},
     )
+
+
+def name_algebra(actions: np.ndarray, closure: float, max_closure: float = 1e-2):
+    """The identification of ``span{A}`` as plain data, or ``None``.
+
+    Only attempted when the learned set nearly closes; a set that does not
+    close has no algebra to name.
+    """
+    if not closure < max_closure:
+        return None
+    try:
+        return identify(actions).to_dict()
+    except Exception as exc:  # naming is a bonus; never lose a training run
+        logger.warning("identification failed: %s", exc)
+        return None
 
 
 def _exact_comparison(oracle: Oracle, A: np.ndarray, config: TrainingConfig) -> dict:
