@@ -40,7 +40,7 @@ def test_normalisation_orthogonality_by_hand():
     assert float(losses.orthogonality(G)) == pytest.approx(20.0)
 
 
-def test_closure_learned_zero_for_so3_with_levi_civita:
+def test_closure_learned_zero_for_so3_with_levi_civita():
     from tests.conftest import levi_civita, rotation_basis
 
     G = jnp.asarray(rotation_basis(3))
