@@ -7,6 +7,8 @@ the tests. Letters as in :mod:`symdisc.losses`: ``A`` the action matrices
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -24,6 +26,32 @@ from symdisc.losses import act, directional_derivatives
 from symdisc.oracles.base import Oracle
 
 
+@functools.lru_cache(maxsize=32)
+def _invariance_terms(oracle: Oracle):
+    """Compiled ``(A, X) -> (numerator, denominator)`` of the invariance error."""
+
+    def label_gradients_sq(X):
+        if oracle.field == "real":
+            grads = jax.vmap(jax.jacrev(oracle.fn))(X)  # (b, m, c, n)
+            return jnp.sum(grads**2, axis=(2, 3))
+
+        def split(x_re, x_im):
+            return oracle.fn(x_re + 1j * x_im)
+
+        g_re, g_im = jax.vmap(jax.jacrev(split, argnums=(0, 1)))(X.real, X.imag)
+        return jnp.sum(g_re**2 + g_im**2, axis=(2, 3))
+
+    @jax.jit
+    def terms(A, X):
+        D = directional_derivatives(oracle.fn, A, X)  # (k, b, m)
+        num = jnp.sum(jnp.abs(D) ** 2, axis=(1, 2))
+        motion = jnp.sum(jnp.abs(act(A, X)) ** 2, axis=(2, 3))  # (k, b)
+        den = jnp.einsum("bm,kb->k", label_gradients_sq(X), motion)
+        return num, den
+
+    return terms
+
+
 def invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array) -> np.ndarray:
     """Relative, scale-free invariance error per generator, shape ``(k,)``.
 
@@ -32,20 +60,14 @@ def invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array) -> np.ndarray
     for a symmetry, about 1 for a generic direction.
     """
     A = jnp.asarray(as_stack(A))
-    D = directional_derivatives(oracle.fn, A, X)  # (k, b, m)
-    num = jnp.sum(jnp.abs(D) ** 2, axis=(1, 2))
-    if oracle.field == "real":
-        grads = jax.vmap(jax.jacrev(oracle.fn))(X)  # (b, m, c, n)
-        gsq = jnp.sum(grads**2, axis=(2, 3))  # (b, m)
-    else:
-        def split(x_re, x_im):
-            return oracle.fn(x_re + 1j * x_im)
-
-        g_re, g_im = jax.vmap(jax.jacrev(split, argnums=(0, 1)))(X.real, X.imag)
-        gsq = jnp.sum(g_re**2 + g_im**2, axis=(2, 3))
-    motion = jnp.sum(jnp.abs(act(A, X)) ** 2, axis=(2, 3))  # (k, b)
-    den = jnp.einsum("bm,kb->k", gsq, motion)
+    num, den = _invariance_terms(oracle)(A, X)
     return np.sqrt(np.asarray(num / jnp.where(den > 0, den, 1.0)))
+
+
+@functools.lru_cache(maxsize=32)
+def _labels_of_stack(oracle: Oracle):
+    """Compiled labels of a stack of point batches ``(k, b, c, n) -> (k, b, m)``."""
+    return jax.jit(jax.vmap(jax.vmap(oracle.fn)))
 
 
 def finite_invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array,
@@ -56,15 +78,12 @@ def finite_invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array,
     square), with ``A`` scaled to unit Frobenius norm first.
     """
     A = as_stack(np.asarray(A))
-    base = np.asarray(oracle(X))
+    base = np.asarray(_labels_of_stack(oracle)(X[None]))[0]
     spread = np.sqrt(np.mean(np.abs(base - base.mean(0)) ** 2)) or 1.0
-    out = []
-    for a in A:
-        U = scipy.linalg.expm(t * a / np.linalg.norm(a))
-        moved = jnp.einsum("ij,bcj->bci", U, X)
-        change = np.asarray(oracle(moved)) - base
-        out.append(np.sqrt(np.mean(np.abs(change) ** 2)) / spread)
-    return np.asarray(out)
+    U = np.stack([scipy.linalg.expm(t * a / (np.linalg.norm(a) or 1.0)) for a in A])
+    moved = jnp.einsum("kij,bcj->kbci", U, X)
+    change = np.asarray(_labels_of_stack(oracle)(moved)) - base[None]
+    return np.sqrt(np.mean(np.abs(change) ** 2, axis=(1, 2))) / spread
 
 
 def evaluate(oracle: Oracle, generators: np.ndarray, actions: np.ndarray,
