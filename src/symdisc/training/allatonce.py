@@ -155,7 +155,8 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
 def _exact_comparison(oracle: Oracle, A: np.ndarray, config: TrainingConfig) -> dict:
     """The exact algebra's dimension and the learned span's distance from it."""
     try:
-        algebra = solve(oracle, seed=config.seed + 1)
+        algebra = solve(oracle, seed=config.seed + 1, rtol=config.exact_rtol,
+                        min_gap=config.exact_min_gap)
     except Exception as exc:  # the comparison is a bonus; never lose a training run
         logger.warning("exact algebra not computed: %s", exc)
         return {"error": str(exc)}
