@@ -78,28 +78,30 @@ def assert_refused(result, out, *fragments):
 
 @pytest.fixture(scope="module")
 def lorentz_run(tmp_path_factory):
+    """``symdisc run`` on the table, through an experiment file whose ``[data]``
+    keys are the options ``--data --features --labels`` (small budgets)."""
     root = tmp_path_factory.mktemp("lorentz")
-    path = lorentz_csv(root / "lorentz.csv")
-    out = root / "run"
-    result = invoke(
-        "run",
-        "--data",
-        path,
-        "--features",
-        "x0,x1,x2,x3",
-        "--labels",
-        "y",
-        "-k",
-        6,
-        "--epochs",
-        300,
-        "--restarts",
-        1,
-        "--out",
-        out,
-        "-q",
+    lorentz_csv(root / "lorentz.csv")
+    toml = root / "lorentz.toml"
+    toml.write_text(
+        textwrap.dedent("""
+        [data]
+        path = "lorentz.csv"
+        features = "x0,x1,x2,x3"
+        labels = "y"
+        [data.surrogate]
+        hidden = [32, 32]
+        epochs = 800
+        [training]
+        n_generators = 6
+        epochs = 300
+        restarts = 1
+        n_points = 128
+        n_check_points = 256
+        """)
     )
-    return result, out
+    out = root / "run"
+    return invoke("run", toml, "--out", out, "-q"), out
 
 
 def test_table_run_finds_so13_within_surrogate_tolerance(lorentz_run):
@@ -146,7 +148,7 @@ def test_solve_on_a_table_uses_the_loose_cut(tmp_path):
 
 def test_dimuon_preset_finds_lorentz_on_both_momenta(tmp_path):
     out = tmp_path / "dimuon"
-    result = invoke("run", "dimuon", "--out", out, "-q")
+    result = invoke("run", "dimuon", "--restarts", 1, "--out", out, "-q")
     assert result.exit_code == 0, result.output
     G = np.load(out / "generators.npy")
     assert G.shape == (6, 4, 4)
@@ -171,7 +173,7 @@ def test_example_data_writes_events_on_light_cones(tmp_path):
 
 def test_light_cone_note_reaches_the_report(tmp_path):
     events = tmp_path / "events.csv"
-    invoke("example-data", "dimuon", "--out", events, "--events", 400)
+    invoke("example-data", "dimuon", "--out", events, "--events", 200)
     toml = tmp_path / "events.toml"
     toml.write_text(
         textwrap.dedent(f"""
@@ -181,7 +183,7 @@ def test_light_cone_note_reaches_the_report(tmp_path):
         labels = "m2"
         copies = "{EVENT_COPIES}"
         [data.surrogate]
-        hidden = [16]
+        hidden = [8]
         epochs = 100
     """)
     )

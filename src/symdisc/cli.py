@@ -37,7 +37,7 @@ err_console = Console(stderr=True)
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print one clear line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}")
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -191,16 +191,23 @@ def _experiment(target, spec, seed, quiet):
                          + ("; not both." if target is not None else "."))
     fitting = spec is not None or str(target).endswith(".toml")
     bar, update = _progress(quiet or not fitting, "fitting surrogate")
-    if spec is not None:
-        build = functools.partial(data_experiment, spec, seed=seed or 0,
-                                  progress=update)
-    else:
-        build = functools.partial(resolve, target, progress=update)
-    if bar is None:
-        experiment = build()
-    else:
-        with bar:
-            experiment = build()
+    shown = []
+
+    def progress(step, total, loss):  # the bar appears once a fit has started
+        if not shown:
+            bar.start()
+            shown.append(True)
+        update(step, total, loss)
+
+    progress = progress if bar is not None else None
+    try:
+        if spec is not None:
+            experiment = data_experiment(spec, seed=seed or 0, progress=progress)
+        else:
+            experiment = resolve(target, progress=progress)
+    finally:
+        if shown:
+            bar.stop()
     _print_data(experiment.data)
     return experiment
 
