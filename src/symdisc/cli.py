@@ -138,10 +138,112 @@ def _print_discovery(result, out: Path) -> None:
     out_console.print(f"saved: {out}/ (report.md, result.json, generators.npy, figures/)")
 
 
+DataFile = Annotated[Path | None, typer.Option(
+    "--data", help="A table of your own (CSV/TSV, .npy, .npz, Parquet) instead of "
+                   "a preset; a surrogate is fitted to its labels.")]
+Features = Annotated[str | None, typer.Option(
+    help="Feature columns of --data, comma-separated (default: all but labels).")]
+Labels = Annotated[str | None, typer.Option(
+    help="Label columns of --data, comma-separated (default: the last column).")]
+Copies = Annotated[str | None, typer.Option(
+    help="Vectors that transform alike: column groups of --data "
+         '("E1,px1;E2,px2"), or a number (for --callable).')]
+CallableSpec = Annotated[str | None, typer.Option(
+    "--callable", help="Your own function of one point, module:function or "
+                       "path/to/file.py:function, instead of a preset.")]
+Dimension = Annotated[int | None, typer.Option(
+    "--n", help="Dimension of each vector a --callable receives.")]
+
+
+def _data_spec(data, features, labels, copies, callable_spec, n):
+    """Return the user-data source given by options, or None when there is none."""
+    from symdisc.userdata import DataSpec
+
+    if data is None and callable_spec is None:
+        given = [f"--{name}" for name, value in
+                 (("features", features), ("labels", labels), ("copies", copies),
+                  ("n", n)) if value is not None]
+        if given:
+            raise InputError(f"{', '.join(given)} describe(s) user data; give the "
+                             "table with --data FILE or the function with --callable.")
+        return None
+    if callable_spec is not None and copies is not None:
+        try:
+            copies = int(copies)
+        except ValueError:
+            raise InputError(f"--copies {copies!r}: for --callable, expected the "
+                             "number of vectors per point (an integer).") from None
+    return DataSpec(path=None if data is None else str(data), features=features,
+                    labels=labels, copies=copies, callable=callable_spec, n=n)
+
+
+def _experiment(target, spec, seed, quiet):
+    """Resolve a preset, an experiment file or a user-data source.
+
+    A surrogate, when one is fitted, gets a progress bar.
+    """
+    from symdisc.presets import resolve
+    from symdisc.userdata import data_experiment
+
+    if (target is None) == (spec is None):
+        raise InputError("give a preset name or an experiment .toml file, or your "
+                         "own data with --data FILE (or --callable module:function)"
+                         + ("; not both." if target is not None else "."))
+    fitting = spec is not None or str(target).endswith(".toml")
+    bar, update = _progress(quiet or not fitting, "fitting surrogate")
+    shown = []
+
+    def progress(step, total, loss):  # the bar appears once a fit has started
+        if not shown:
+            bar.start()
+            shown.append(True)
+        update(step, total, loss)
+
+    progress = progress if bar is not None else None
+    try:
+        if spec is not None:
+            experiment = data_experiment(spec, seed=seed or 0, progress=progress)
+        else:
+            experiment = resolve(target, progress=progress)
+    finally:
+        if shown:
+            bar.stop()
+    _print_data(experiment.data)
+    return experiment
+
+
+def _say(text: str) -> None:
+    """Print one unwrapped line on standard output."""
+    out_console.print(text, highlight=False, soft_wrap=True)
+
+
+def _print_data(data) -> None:
+    """Print what was read and how well the surrogate fits, before training."""
+    if data is None:
+        return
+    if data.table is not None:
+        t = data.table
+        _say(f"data: {t['source']}: {t['rows']} rows, {t['copies']} "
+             f"cop{'y' if t['copies'] == 1 else 'ies'} of n = {t['n']}, "
+             f"label(s) {', '.join(t['label_names'])}")
+    if data.surrogate is not None:
+        s = data.surrogate
+        r2 = ", ".join(f"{k} {v:.4f}" for k, v in zip(s.label_names, s.r2, strict=True))
+        colour = "red" if s.poor_fit else "green"
+        _say(f"surrogate: held-out R² [{colour}]{r2}[/] ({s.n_train} "
+             f"fit / {s.n_val} held-out rows, {s.fit_seconds:.1f} s)")
+    for note in data.notes:
+        _say(f"note: {note}")
+    for warning in data.warnings:
+        _say(f"[bold yellow]warning:[/] {warning}")
+
+
 @app.command("run")
 @guarded
 def run_command(
-    target: Annotated[str, typer.Argument(help="Preset name or experiment .toml file.")],
+    target: Annotated[str | None, typer.Argument(
+        help="Preset name or experiment .toml file (omit with --data/--callable).")
+    ] = None,
     generators: Annotated[int | None, typer.Option(
         "--generators", "-k", help="Number of generators k.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
@@ -154,14 +256,23 @@ def run_command(
     out: Annotated[Path | None, typer.Option(
         help="Result folder (default runs/NAME).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    data: DataFile = None,
+    features: Features = None,
+    labels: Labels = None,
+    copies: Copies = None,
+    callable_spec: CallableSpec = None,
+    n: Dimension = None,
 ) -> None:
-    """Learn the symmetry generators of a preset or experiment file."""
+    """Learn the symmetry generators of a preset, experiment file or your data."""
     from symdisc.io import check_writable
-    from symdisc.presets import resolve
     from symdisc.report import write_discovery
     from symdisc.training.allatonce import discover, validate
+    from symdisc.userdata import with_data_record
 
-    experiment = resolve(target)
+    spec = _data_spec(data, features, labels, copies, callable_spec, n)
+    if spec is not None and out is not None:
+        check_writable(out)
+    experiment = _experiment(target, spec, seed, quiet)
     config = experiment.training.replace(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
         learning_rate=learning_rate, closure=closure)
@@ -176,34 +287,57 @@ def run_command(
             result = discover(experiment.oracle, config=config, progress=update)
     else:
         result = discover(experiment.oracle, config=config)
+    result = with_data_record(result, experiment.data)
     write_discovery(result, out, experiment.oracle)
     _print_discovery(result, out)
+    if experiment.data is not None:
+        for warning in experiment.data.warnings:
+            _say(f"[bold yellow]warning:[/] {warning}")
     raise typer.Exit(STATUS_EXIT[result.status])
 
 
 @app.command("solve")
 @guarded
 def solve_command(
-    target: Annotated[str, typer.Argument(help="Preset name or experiment .toml file.")],
+    target: Annotated[str | None, typer.Argument(
+        help="Preset name or experiment .toml file (omit with --data/--callable).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the sample points.")] = 0,
     points: Annotated[int | None, typer.Option(
         help="Sample points (default: 1.5 constraint rows per unknown).")] = None,
-    rtol: Annotated[float, typer.Option(
-        help="Relative singular value above which nothing counts as zero.")] = 1e-8,
+    rtol: Annotated[float | None, typer.Option(
+        help="Relative singular value above which nothing counts as zero "
+             "(default 1e-8; 0.1 for a surrogate fitted to data).")] = None,
     out: Annotated[Path | None, typer.Option(
         help="Result folder (default runs/NAME-exact).")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar.")] = False,
+    data: DataFile = None,
+    features: Features = None,
+    labels: Labels = None,
+    copies: Copies = None,
+    callable_spec: CallableSpec = None,
+    n: Dimension = None,
 ) -> None:
     """The exact linear symmetry algebra (null space of the constraints)."""
     from symdisc.exact import solve
     from symdisc.io import check_writable
-    from symdisc.presets import resolve
     from symdisc.report import write_exact
 
-    experiment = resolve(target)
+    spec = _data_spec(data, features, labels, copies, callable_spec, n)
+    if spec is not None and out is not None:
+        check_writable(out)
+    experiment = _experiment(target, spec, seed, quiet)
     out = check_writable(out if out is not None else
                          _default_out(f"{experiment.name}-exact"))
-    algebra = solve(experiment.oracle, n_points=points, seed=seed, rtol=rtol)
-    write_exact(algebra, out)
+    config = experiment.training
+    algebra = solve(experiment.oracle, n_points=points, seed=seed,
+                    rtol=config.exact_rtol if rtol is None else rtol,
+                    min_gap=config.exact_min_gap)
+    extra = None
+    if experiment.data is not None:
+        extra = {"data": experiment.data.summary()}
+    write_exact(algebra, out, extra=extra)
     colour = "green" if algebra.dimension else "yellow"
     out_console.print(f"[bold {colour}]{algebra.summary()}[/]")
     d = algebra.decision
@@ -251,6 +385,40 @@ def identify_command(
         for note in getattr(ident, "notes", []) or []:
             out_console.print(f"note: {note}", highlight=False)
     raise typer.Exit(EXIT_FOUND if ident.is_lie_algebra else EXIT_NOT_FOUND)
+
+
+EXAMPLE_DATA = ("dimuon",)
+
+
+@app.command("example-data")
+@guarded
+def example_data_command(
+    name: Annotated[str, typer.Argument(help="Which example: dimuon.")],
+    out: Annotated[Path | None, typer.Option(
+        help="CSV file to write (default NAME.csv).")] = None,
+    events: Annotated[int, typer.Option(help="Number of rows (events).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Write an example table as CSV, to try `symdisc run --data` on."""
+    from symdisc.io import write_atomic
+    from symdisc.oracles.events import EVENT_COLUMNS, write_events_csv
+
+    if name not in EXAMPLE_DATA:
+        raise InputError(f"unknown example data {name!r}; known: "
+                         f"{', '.join(EXAMPLE_DATA)}.")
+    if isinstance(events, bool) or events < 1:
+        raise InputError(f"--events {events}: expected a positive number of rows.")
+    out = Path(out if out is not None else f"{name}.csv")
+    if out.is_dir():
+        raise InputError(f"--out {out}: is a folder; give a file name such as "
+                         f"{out / (name + '.csv')}.")
+    write_atomic(out, lambda tmp: write_events_csv(tmp, events, seed=seed))
+    features = ",".join(EVENT_COLUMNS[:8])
+    groups = ",".join(EVENT_COLUMNS[:4]) + ";" + ",".join(EVENT_COLUMNS[4:8])
+    _say(f"wrote {events} events to {out} (columns "
+         f"{','.join(EVENT_COLUMNS)}; m2 = (p1 + p2)²)")
+    _say(f'try: symdisc run --data {out} --features {features} '
+         f'--labels m2 --copies "{groups}" -k 6')
 
 
 def main() -> None:

@@ -50,6 +50,11 @@ class TrainingConfig:
         its tolerance.
     n_check_points : int
         Fresh points for the checks.
+    exact_rtol, exact_min_gap : float
+        Settings of the exact solve the result is compared with
+        (:func:`symdisc.exact.solve`): relative singular value above which
+        nothing counts as zero, and the gap ratio called decisive. Oracles
+        fitted to data need loose values (see :mod:`symdisc.userdata`).
     """
 
     n_generators: int = 1
@@ -73,6 +78,8 @@ class TrainingConfig:
     tol_orthonormality: float = 1e-6
     tol_span: float = 1e-6
     n_check_points: int = 512
+    exact_rtol: float = 1e-8
+    exact_min_gap: float = 1e3
 
     def __post_init__(self) -> None:
         positive_int = ("n_generators", "epochs", "n_points", "restarts",
@@ -86,7 +93,8 @@ class TrainingConfig:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise bad_input(name, "a non-negative integer", value)
         positive_float = ("learning_rate", "epsilon", "loss_floor", "tol_invariance",
-                          "tol_closure", "tol_orthonormality", "tol_span")
+                          "tol_closure", "tol_orthonormality", "tol_span",
+                          "exact_rtol", "exact_min_gap")
         for name in positive_float:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:

@@ -80,6 +80,7 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
         f"**Status: {result.status}.**",
     ]
     lines += [f"- {r}" for r in result.reasons]
+    lines += data_markdown(result.extra.get("data"))
     if result.identification:
         ident = result.identification
         lines += ["", f"Identified algebra: **{ident.get('name')}**"]
@@ -120,6 +121,33 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
               "`generators.npy` alone.", "", "## Figures", ""]
     lines += [f"![{f}](figures/{f})" for f in figures]
     return "\n".join(lines) + "\n"
+
+
+def data_markdown(data: dict | None) -> list[str]:
+    """Lines on the user's data: source, surrogate fit, notes and warnings."""
+    if not data:
+        return []
+    source = data.get("source", {})
+    origin = source.get("path") or source.get("callable")
+    lines = ["", "## Oracle from your data", "", f"Source: `{origin}`."]
+    table = data.get("table")
+    if table:
+        groups = "; ".join(", ".join(g) for g in table["feature_names"])
+        lines.append(f"{table['rows']} rows; features ({groups}); labels "
+                     f"{', '.join(table['label_names'])}.")
+    fit = data.get("surrogate")
+    if fit:
+        lines += ["", "The oracle is a smooth network fitted to the labels; its "
+                  "symmetries are symmetries of the data only as far as it fits:", "",
+                  "| label | held-out R² | training R² |", "|---|---|---|"]
+        lines += [f"| {k} | {v:.4f} | {fit['r2_train'][k]:.4f} |"
+                  for k, v in fit["r2_heldout"].items()]
+        lines += ["", f"{fit['n_train']} rows fitted, {fit['n_val']} held out, "
+                  f"{fit['epochs']} steps, {_fmt(fit['fit_seconds'])} s. Checks use "
+                  "the surrogate tolerances in the table below (see `config`)."]
+    lines += [f"\nNote: {note}" for note in data.get("notes", [])]
+    lines += [f"\n**Warning: {w}**" for w in data.get("warnings", [])]
+    return lines
 
 
 def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Path:
@@ -168,12 +196,13 @@ def exact_markdown(algebra) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_exact(algebra, out: str | Path) -> Path:
-    """Write an exact solve's result folder atomically."""
+def write_exact(algebra, out: str | Path, extra: dict | None = None) -> Path:
+    """Write an exact solve's result folder atomically (``extra``: more data for
+    ``result.json``, e.g. the user data's record under ``"data"``)."""
     from symdisc.plots import generator_heatmaps, structure_constant_heatmap
 
     with result_folder(out) as w:
-        w.json("result.json", exact_json(algebra))
+        w.json("result.json", {**exact_json(algebra), "extra": dict(extra or {})})
         w.npy("generators.npy", algebra.basis)
         w.npy("structure_constants.npy", algebra.structure_constants)
         w.npy("singular_values.npy", algebra.singular_values)
@@ -184,5 +213,8 @@ def write_exact(algebra, out: str | Path) -> Path:
             if 1 < algebra.dimension <= 96:
                 w.figure("figures/structure_constants.png",
                          structure_constant_heatmap(algebra.structure_constants))
-        w.text("report.md", exact_markdown(algebra))
+        text = exact_markdown(algebra)
+        if extra and extra.get("data"):
+            text += "\n".join(data_markdown(extra["data"])) + "\n"
+        w.text("report.md", text)
     return Path(out)

@@ -142,6 +142,7 @@ def fit_surrogate(
     min_r2: float = MIN_R2,
     jitter: float = 0.0,
     name: str | None = None,
+    progress=None,
 ) -> Surrogate:
     """Fit a smooth MLP to a table's labels and wrap it as an oracle.
 
@@ -179,6 +180,9 @@ def fit_surrogate(
         data live.
     name : str, optional
         Oracle name; default ``"surrogate:<file name>"``.
+    progress : callable, optional
+        ``progress(step, epochs, heldout_loss)`` after every 100 steps; the
+        library itself is silent.
 
     Returns
     -------
@@ -225,6 +229,7 @@ def fit_surrogate(
         batch_size,
         patience,
         batch_key,
+        progress,
     )
 
     U_hat = np.asarray(jax.vmap(model)(jnp.asarray(Z)))
@@ -331,7 +336,19 @@ def _r2(Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray:
     return 1.0 - residual / np.where(total > 0, total, np.inf)
 
 
-def _train(model, Z, U, Z_val, U_val, epochs, learning_rate, batch_size, patience, key):
+def _train(
+    model,
+    Z,
+    U,
+    Z_val,
+    U_val,
+    epochs,
+    learning_rate,
+    batch_size,
+    patience,
+    key,
+    progress=None,
+):
     """Adam on the mean squared error; returns the best model by held-out loss."""
     chunk = min(100, epochs)
     n_chunks = -(-epochs // chunk)
@@ -367,6 +384,8 @@ def _train(model, Z, U, Z_val, U_val, epochs, learning_rate, batch_size, patienc
         params, state, val_loss = run_chunk(params, state, chunk_key)
         steps += chunk
         val_loss = float(val_loss)
+        if progress is not None:
+            progress(steps, n_chunks * chunk, val_loss)
         if not np.isfinite(val_loss):
             break
         if val_loss < best_loss:

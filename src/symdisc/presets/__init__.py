@@ -12,6 +12,30 @@ and overrides any training setting::
     [training]
     n_generators = 4
     epochs = 3000
+
+Instead of ``[oracle]``, a ``[data]`` table takes the oracle from the user's
+own table or function (:mod:`symdisc.userdata`); the keys are those of the
+command line's ``--data``, ``--features``, ``--labels``, ``--copies``,
+``--callable`` and ``--n`` options, and a relative path is read from the
+experiment file's folder::
+
+    name = "events"
+    [data]
+    path = "events.csv"                 # CSV/TSV, .npy, .npz or Parquet
+    features = "E1,px1,py1,pz1,E2,px2,py2,pz2"
+    labels = "m2"
+    copies = "E1,px1,py1,pz1; E2,px2,py2,pz2"   # vectors that transform alike
+    [data.surrogate]                    # optional: fit_surrogate's settings
+    hidden = [64, 64]
+    epochs = 2000
+    [training]
+    n_generators = 6
+
+or ``callable = "path/to/file.py:function"`` with ``n = 4`` (and ``copies``
+an integer, ``samples`` the points a function that JAX cannot trace is
+evaluated on). A table always gets a fitted surrogate, and so then do the
+training defaults of :data:`symdisc.userdata.SURROGATE_TRAINING` (loose
+tolerances, loose exact-solve cut), which ``[training]`` can override.
 """
 
 from __future__ import annotations
@@ -124,9 +148,11 @@ class Experiment:
     algorithm: str = "all-at-once"
     preset: Preset | None = None
     options: dict = field(default_factory=dict)
+    data: object = None  # symdisc.userdata.DataOracle when built from user data
 
 
-EXPERIMENT_KEYS = ["name", "preset", "oracle", "training", "algorithm", "options"]
+EXPERIMENT_KEYS = ["name", "preset", "oracle", "training", "algorithm", "options",
+                   "data"]
 
 
 def experiment_from_preset(name: str) -> Experiment:
@@ -140,8 +166,11 @@ def experiment_from_preset(name: str) -> Experiment:
                       algorithm=algorithm, preset=preset)
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment file (TOML)."""
+def load_experiment(path: str | Path, progress=None) -> Experiment:
+    """Read and validate an experiment file (TOML).
+
+    ``progress(step, epochs, loss)`` follows the fit of a surrogate, if any.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file. Give a preset name "
@@ -158,6 +187,8 @@ def load_experiment(path: str | Path) -> Experiment:
         if key in data and not isinstance(data[key], dict):
             raise InputError(f"{path}: '{key}' must be a table ([{key}]), "
                              f"got {type(data[key]).__name__}.")
+    if "data" in data:
+        return _data_experiment(path, data, progress)
     base = experiment_from_preset(data["preset"]) if "preset" in data else None
     if "oracle" in data:
         oracle = build_oracle(data["oracle"], f"{path} [oracle]")
@@ -179,10 +210,37 @@ def load_experiment(path: str | Path) -> Experiment:
                       options=dict(data.get("options", {})))
 
 
-def resolve(target: str) -> Experiment:
-    """A preset name or an experiment file path."""
+def _data_experiment(path: Path, data: dict, progress) -> Experiment:
+    """An experiment file with a ``[data]`` table instead of an oracle."""
+    from symdisc.userdata import data_experiment, data_spec
+
+    for key in ("preset", "oracle"):
+        if key in data:
+            raise InputError(f"{path}: '{key}' and [data] both say what the oracle "
+                             "is; keep one.")
+    spec = data_spec(data["data"], f"{path} [data]", base=path.parent)
+    training = dict(data.get("training", {}))
+    check_keys(training, f"key in {path} [training]")
+    try:
+        TrainingConfig().replace(**training)
+    except InputError as exc:
+        raise InputError(f"{path} [training]: {exc}") from None
+    experiment = data_experiment(spec, name=str(data.get("name", path.stem)),
+                                 training=training, seed=training.get("seed", 0),
+                                 progress=progress,
+                                 options=dict(data.get("options", {})))
+    return dataclasses.replace(experiment,
+                               algorithm=data.get("algorithm", "all-at-once"))
+
+
+def resolve(target: str, progress=None) -> Experiment:
+    """A preset name or an experiment file path.
+
+    ``progress`` follows the fit of a surrogate (experiment files with
+    ``[data]``).
+    """
     if target.endswith(".toml") or Path(target).is_file():
-        return load_experiment(target)
+        return load_experiment(target, progress=progress)
     return experiment_from_preset(target)
 
 
@@ -219,3 +277,5 @@ _BUILTIN = [
 ]
 for _preset in _BUILTIN:
     register(_preset)
+
+from symdisc.presets import data as _data  # noqa: E402, F401

@@ -174,7 +174,8 @@ def name_algebra(actions: np.ndarray, closure: float, max_closure: float = 1e-2)
 def _exact_comparison(oracle: Oracle, A: np.ndarray, config: TrainingConfig) -> dict:
     """The exact algebra's dimension and the learned span's distance from it."""
     try:
-        algebra = solve(oracle, seed=config.seed + 1)
+        algebra = solve(oracle, seed=config.seed + 1, rtol=config.exact_rtol,
+                        min_gap=config.exact_min_gap)
     except Exception as exc:  # the comparison is a bonus; never lose a training run
         logger.warning("exact algebra not computed: %s", exc)
         return {"error": str(exc)}
