@@ -219,3 +219,5 @@ _BUILTIN = [
 ]
 for _preset in _BUILTIN:
     register(_preset)
+
+from symdisc.presets import exceptional as _exceptional  # noqa: E402, F401
