@@ -17,7 +17,13 @@ from symdisc.training.greedy import KnownSpan, realify_actions
 from symdisc.training.lbt import expand_by_brackets
 
 #: Small budgets: one failed attempt ends the search, short Adam runs.
-FAST = {"budget": 1, "epochs": 600, "restarts": 2, "n_check_points": 256}
+FAST = {
+    "budget": 1,
+    "epochs": 600,
+    "restarts": 2,
+    "polish_steps": 0,
+    "n_check_points": 256,
+}
 
 CASES = [  # name, oracle, dimension of the algebra
     ("so(3)", lambda: euclidean_norm(3), 3),
@@ -42,24 +48,16 @@ def test_finds_the_whole_algebra(algorithm, name, build, dimension):
     assert result.metrics["closure_error"] < 1e-6, (
         f"{name}: closure error {result.metrics['closure_error']:.2e}"
     )
+    if algorithm is lbt:  # two generic elements generate these algebras
+        assert result.extra["n_trained"] == 2, result.extra["origin"]
+        assert result.algorithm == "greedy+lbt"
+    if result.generators.dtype.kind == "c":
+        J = result.generators
+        err = np.max(np.abs(J - np.conj(np.swapaxes(J, 1, 2))))
+        assert err < 1e-12, f"{name}: anti-Hermitian part {err:.2e}"
     rule = result.extra["stopping_rule"]
     assert rule["budget"] == 1 and rule["failed_attempts"] == 1, rule
     assert rule["loss_threshold"] == greedy.LOSS_THRESHOLD, rule
-
-
-def test_lbt_trains_two_generators_of_a_simple_algebra():
-    result = lbt.discover(euclidean_norm(5), seed=1, **FAST)
-    assert result.found and result.n_generators == 10, result.summary()
-    assert result.extra["n_trained"] == 2, result.extra["origin"]
-    assert result.extra["n_from_brackets"] == 8, result.extra["origin"]
-    assert result.algorithm == "greedy+lbt"
-
-
-def test_unitary_generators_are_hermitian():
-    result = greedy.discover(hermitian_norm(2), seed=2, **FAST)
-    J = result.generators
-    err = np.max(np.abs(J - np.conj(np.swapaxes(J, 1, 2))))
-    assert err < 1e-12, f"anti-Hermitian part {err:.2e}"
 
 
 def test_g2_from_two_trained_generators():
