@@ -262,6 +262,10 @@ def run_command(
     copies: Copies = None,
     callable_spec: CallableSpec = None,
     n: Dimension = None,
+    algorithm: Annotated[str | None, typer.Option(
+        help="all (k generators at once), greedy (one at a time until none is "
+             "left) or lbt (greedy with the Lie-bracket trick); default: the "
+             "preset's.")] = None,
 ) -> None:
     """Learn the symmetry generators of a preset, experiment file or your data."""
     from symdisc.io import check_writable
@@ -277,11 +281,15 @@ def run_command(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
         learning_rate=learning_rate, closure=closure)
     validate(experiment.oracle, config)
+    from symdisc.training.algorithms import algorithm_runner
+
+    chosen, discover = algorithm_runner(algorithm or experiment.algorithm, discover)
     name = experiment.name
-    if config.n_generators != experiment.training.n_generators:
+    if chosen == "all" and config.n_generators != experiment.training.n_generators:
         name += f"-k{config.n_generators}"
     out = check_writable(out if out is not None else _default_out(name))
-    bar, update = _progress(quiet, f"{experiment.name} k={config.n_generators}")
+    label = f"k={config.n_generators}" if chosen == "all" else chosen
+    bar, update = _progress(quiet, f"{experiment.name} {label}")
     if bar is not None:
         with bar:
             result = discover(experiment.oracle, config=config, progress=update)

@@ -14,6 +14,7 @@ from symdisc.oracles.events import (
     invariant_mass_squared,
     write_events_csv,
 )
+from symdisc.oracles.exceptional import e6, f4, g2
 from symdisc.oracles.nonsmooth import manhattan, piecewise
 from symdisc.oracles.surrogate import Surrogate, fit_surrogate
 from symdisc.oracles.tables import Table, load_table, table_from_arrays
@@ -28,8 +29,11 @@ __all__ = [
     "dimuon",
     "dimuon_events",
     "dimuon_table",
+    "e6",
     "euclidean_norm",
+    "f4",
     "fit_surrogate",
+    "g2",
     "hermitian_norm",
     "invariant_mass_squared",
     "load_callable",

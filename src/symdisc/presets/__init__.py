@@ -279,3 +279,4 @@ for _preset in _BUILTIN:
     register(_preset)
 
 from symdisc.presets import data as _data  # noqa: E402, F401
+from symdisc.presets import exceptional as _exceptional  # noqa: E402, F401

@@ -1,0 +1,111 @@
+"""Greedy training and the Lie-bracket trick find whole algebras, dimension included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symdisc  # noqa: F401  (float64)
+from symdisc.algebra.linalg import closure_error, span_distance
+from symdisc.errors import InputError
+from symdisc.exact import solve
+from symdisc.oracles import Oracle, euclidean_norm, g2, hermitian_norm
+from symdisc.presets import experiment_from_preset
+from symdisc.training import greedy, lbt
+from symdisc.training.algorithms import algorithm_runner
+from symdisc.training.greedy import KnownSpan, realify_actions
+from symdisc.training.lbt import expand_by_brackets
+
+#: Small budgets: one failed attempt ends the search, short Adam runs.
+FAST = {
+    "budget": 1,
+    "epochs": 600,
+    "restarts": 2,
+    "polish_steps": 0,
+    "n_check_points": 256,
+}
+
+CASES = [  # name, oracle, dimension of the algebra
+    ("so(3)", lambda: euclidean_norm(3), 3),
+    ("so(4)", lambda: euclidean_norm(4), 6),
+    ("u(2)", lambda: hermitian_norm(2), 4),
+]
+
+
+@pytest.mark.parametrize("algorithm", [greedy, lbt], ids=["greedy", "lbt"])
+@pytest.mark.parametrize(
+    ("name", "build", "dimension"), CASES, ids=[c[0] for c in CASES]
+)
+def test_finds_the_whole_algebra(algorithm, name, build, dimension):
+    result = algorithm.discover(build(), seed=0, **FAST)
+    assert result.found, f"{name}: {result.summary()}"
+    assert result.n_generators == dimension, (
+        f"{name}: found {result.n_generators} generators, expected {dimension}"
+    )
+    assert result.exact["span_distance"] < 1e-6, (
+        f"{name}: span distance {result.exact['span_distance']:.2e}"
+    )
+    assert result.metrics["closure_error"] < 1e-6, (
+        f"{name}: closure error {result.metrics['closure_error']:.2e}"
+    )
+    if algorithm is lbt:  # two generic elements generate these algebras
+        assert result.extra["n_trained"] == 2, result.extra["origin"]
+        assert result.algorithm == "greedy+lbt"
+    if result.generators.dtype.kind == "c":
+        J = result.generators
+        err = np.max(np.abs(J - np.conj(np.swapaxes(J, 1, 2))))
+        assert err < 1e-12, f"{name}: anti-Hermitian part {err:.2e}"
+    rule = result.extra["stopping_rule"]
+    assert rule["budget"] == 1 and rule["failed_attempts"] == 1, rule
+    assert rule["loss_threshold"] == greedy.LOSS_THRESHOLD, rule
+
+
+def test_g2_from_two_trained_generators():
+    result = lbt.discover(g2(), seed=0, **FAST)
+    assert result.found and result.n_generators == 14, result.summary()
+    assert result.exact["span_distance"] < 1e-6, result.exact
+    assert result.extra["n_trained"] <= 3, result.extra["origin"]
+
+
+def test_bracket_expansion_completes_so6_from_two_elements():
+    oracle = euclidean_norm(6)
+    basis = solve(oracle).basis  # 15 antisymmetric matrices, norm² 2
+    rng = np.random.default_rng(0)
+    known = KnownSpan(6, complex_=False)
+    for _ in range(2):
+        a = np.einsum("k,kij->ij", rng.normal(size=len(basis)), basis)
+        known.add(known.new_directions(realify_actions(a[None])), "trained")
+    X = oracle.sample(5, 128)
+    added = expand_by_brackets(oracle, known, 1, X, tol=1e-8)
+    assert added == 13 and len(known) == 15, f"{len(known)} generators"
+    A = known.actions
+    assert span_distance(A, basis) < 1e-10, span_distance(A, basis)
+    assert closure_error(A) < 1e-10, closure_error(A)
+    gram = realify_actions(A) @ realify_actions(A).T
+    assert np.allclose(gram, 2 * np.eye(15), atol=1e-12), "not orthonormal (norm² 2)"
+
+
+def test_no_symmetry_is_reported_not_found():
+    def fn(x):  # |x|² + x₀³ on R²: no linear map keeps it
+        return (x[0] @ x[0] + x[0, 0] ** 3)[None]
+
+    result = greedy.discover(Oracle("cubic", fn, n=2), seed=0, **FAST)
+    assert result.status == "not found", result.summary()
+    assert result.n_generators == 0
+    assert result.extra["stopping_rule"]["failed_attempts"] == 1
+
+
+def test_algorithm_names():
+    assert algorithm_runner("all", None)[0] == "all"
+    assert algorithm_runner("greedy+lbt", None)[1] is lbt.discover
+    with pytest.raises(InputError, match="algorithm"):
+        algorithm_runner("fastest", None)
+    with pytest.raises(InputError, match="budget"):
+        greedy.discover(euclidean_norm(2), budget=0)
+
+
+def test_exceptional_presets_default_to_lbt():
+    for name, dimension in (("g2", 14), ("f4", 52), ("e6", 78)):
+        experiment = experiment_from_preset(name)
+        assert experiment.algorithm == "lbt", (name, experiment.algorithm)
+        assert experiment.training.n_generators == dimension
