@@ -154,6 +154,8 @@ def run_command(
     out: Annotated[Path | None, typer.Option(
         help="Result folder (default runs/NAME).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    vev: Annotated[str | None, typer.Option(
+        help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3.")] = None,
 ) -> None:
     """Learn the symmetry generators of a preset or experiment file."""
     from symdisc.io import check_writable
@@ -162,6 +164,10 @@ def run_command(
     from symdisc.training.allatonce import discover, validate
 
     experiment = resolve(target)
+    if vev is not None:
+        from symdisc.presets.breaking import with_vev
+
+        experiment = with_vev(experiment, vev)
     config = experiment.training.replace(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
         learning_rate=learning_rate, closure=closure)
@@ -192,6 +198,8 @@ def solve_command(
         help="Relative singular value above which nothing counts as zero.")] = 1e-8,
     out: Annotated[Path | None, typer.Option(
         help="Result folder (default runs/NAME-exact).")] = None,
+    vev: Annotated[str | None, typer.Option(
+        help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3.")] = None,
 ) -> None:
     """The exact linear symmetry algebra (null space of the constraints)."""
     from symdisc.exact import solve
@@ -200,6 +208,10 @@ def solve_command(
     from symdisc.report import write_exact
 
     experiment = resolve(target)
+    if vev is not None:
+        from symdisc.presets.breaking import with_vev
+
+        experiment = with_vev(experiment, vev)
     out = check_writable(out if out is not None else
                          _default_out(f"{experiment.name}-exact"))
     algebra = solve(experiment.oracle, n_points=points, seed=seed, rtol=rtol)
@@ -217,6 +229,11 @@ def solve_command(
         out_console.print(f"[yellow]warning: {w}[/]", highlight=False)
     out_console.print(f"saved: {out}/")
     raise typer.Exit(STATUS_EXIT[algebra.status])
+
+
+from symdisc.cli_subalgebras import register as _register_subalgebras  # noqa: E402
+
+_register_subalgebras(app, guarded, out_console, err_console)
 
 
 def main() -> None:

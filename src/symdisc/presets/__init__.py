@@ -219,3 +219,4 @@ _BUILTIN = [
 ]
 for _preset in _BUILTIN:
     register(_preset)
+from symdisc.presets import breaking as _breaking  # noqa: E402, F401
