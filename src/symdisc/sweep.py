@@ -19,7 +19,7 @@ import logging
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from symdisc.errors import bad_input
@@ -50,7 +50,7 @@ class SweepTimings:
 
 
 def check_workers(workers: int) -> int:
-    """A positive worker count, or a clear error."""
+    """Return ``workers`` if it is a positive integer; raise InputError otherwise."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise bad_input(
             "workers",
@@ -117,8 +117,6 @@ def _run_processes(function, tasks, workers, progress):
     results = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(function, task): i for i, task in enumerate(tasks)}
-        from concurrent.futures import as_completed
-
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
             if progress is not None:
@@ -128,7 +126,7 @@ def _run_processes(function, tasks, workers, progress):
 
 def _run_dask(function, tasks, scheduler, progress):
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise bad_input(
             "scheduler",
@@ -150,10 +148,9 @@ def _run_dask(function, tasks, scheduler, progress):
     try:
         used = len(client.scheduler_info().get("workers", {}))
         futures = client.map(function, tasks, pure=False)
-        index = {f.key: i for i, f in enumerate(futures)}
-        results = [None] * len(tasks)
-        for done, future in enumerate(as_completed(futures), start=1):
-            results[index[future.key]] = future.result()
+        results = []
+        for done, future in enumerate(futures, start=1):
+            results.append(client.gather(future))
             if progress is not None:
                 progress(done, len(tasks))
     finally:
