@@ -9,7 +9,7 @@ import typer
 
 
 def _bar(console, quiet: bool, description: str):
-    """A rich progress bar over trainings as ``progress(done, total)``."""
+    """Return a rich progress bar over trainings and its ``progress(done, total)``."""
     if quiet:
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

@@ -113,7 +113,7 @@ def oracle_spec(name: str, n: int | None = None) -> dict:
 
 
 def build(spec: dict):
-    """The oracle an :func:`oracle_spec` describes."""
+    """Build the oracle an :func:`oracle_spec` describes."""
     from symdisc.presets import build_oracle
 
     return build_oracle(dict(spec))
@@ -295,7 +295,7 @@ class ScanResult:
 
 
 def class_key(identification: dict) -> tuple:
-    """What tells isomorphism classes apart: name, derived dimension, Killing."""
+    """Return what tells classes apart: name, derived dimension, Killing."""
     return (
         identification["name"],
         identification["derived_dimension"],

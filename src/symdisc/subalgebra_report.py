@@ -36,7 +36,7 @@ def _class_text(classes: list[dict]) -> str:
 
 
 def write_scan(result, out: str | Path) -> Path:
-    """Write ``scan.csv``, ``scan.json``, ``runs.json``, the heat map and ``report.md``."""
+    """Write ``scan.csv``/``.json``, ``runs.json``, the heat map and ``report.md``."""
     from symdisc.subalgebra_plots import scan_heatmap
 
     rows = result.table()
@@ -76,7 +76,7 @@ def write_scan(result, out: str | Path) -> Path:
 
 
 def scan_markdown(result) -> str:
-    """The scan as a readable table."""
+    """Render the scan as a Markdown table."""
     lines = [
         f"# Subalgebra scan: {result.name}",
         "",
@@ -99,7 +99,7 @@ def scan_markdown(result) -> str:
 
 
 def write_decompositions(table, out: str | Path) -> Path:
-    """Write ``decompositions.csv``/``.json``, ``runs.json``, the grid, ``report.md``."""
+    """Write ``decompositions.csv``/``.json``, ``runs.json``, grid, ``report.md``."""
     from symdisc.subalgebra_plots import decomposition_grid
 
     rows = [c.to_dict() for c in table.cells]
@@ -146,7 +146,7 @@ def write_decompositions(table, out: str | Path) -> Path:
 
 
 def decomposition_markdown(table) -> str:
-    """The decomposition table: rows ``N_h``, columns ``r``."""
+    """Render the decomposition table: rows ``N_h``, columns ``r``."""
     rs = sorted({c.n_factors for c in table.cells})
     lines = [
         f"# Direct-sum decompositions: {table.name}",

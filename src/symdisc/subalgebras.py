@@ -1,4 +1,4 @@
-"""Direct-sum decompositions ``h = h_1 ⊕ … ⊕ h_r`` and their tables.
+r"""Direct-sum decompositions ``h = h_1 ⊕ … ⊕ h_r`` and their tables.
 
 Given block sizes ``k_1 … k_r`` (``k = Σ k_i`` generators), training asks for
 closure inside each block and vanishing brackets between blocks. Both are
@@ -7,7 +7,8 @@ the blocks,
 
 .. math::
 
-    L_{blocks} = \\sum_{α<β} \\big\\| [A_α, A_β] - \\sum_γ M_{αβγ} a_{αβγ} A_γ \\big\\|^2,
+    L_{blocks} = \sum_{α<β} \big\| [A_α, A_β]
+                 - \sum_γ M_{αβγ} a_{αβγ} A_γ \big\|^2,
 
 where ``M_αβγ = 1`` iff ``α, β, γ`` lie in the same block: for ``α, β`` in
 different blocks it is ``‖[A_α, A_β]‖²``. A decomposition counts as found
@@ -26,8 +27,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from symdisc import _jax  # noqa: F401
-from symdisc import losses
+from symdisc import (
+    _jax,  # noqa: F401
+    losses,
+)
 from symdisc.algebra.linalg import closure_error, flatten
 from symdisc.config import TrainingConfig
 from symdisc.errors import bad_input
@@ -259,7 +262,7 @@ def compact_simple_dimensions(up_to: int) -> list[int]:
 
 
 def patterns(total: int, n_factors: int, sizes: list[int]) -> list[tuple[int, ...]]:
-    """Non-increasing tuples of ``n_factors`` entries of ``sizes`` summing to ``total``."""
+    """Return the non-increasing ``n_factors``-tuples of ``sizes`` summing to ``total``."""
     out: list[tuple[int, ...]] = []
 
     def extend(prefix, remaining, slots, largest):
@@ -277,8 +280,12 @@ def patterns(total: int, n_factors: int, sizes: list[int]) -> list[tuple[int, ..
 
 
 def factor_sizes_for(oracle: Oracle, up_to: int, which: str) -> list[int]:
-    """Block sizes to try: ``"simple"`` (1 and compact simple dimensions, valid
-    for every subalgebra of a compact algebra such as ``u(n)``) or ``"all"``."""
+    """Return the block sizes to try.
+
+    ``"simple"``: 1 and the dimensions of compact simple Lie algebras (every
+    factor of a subalgebra of a compact algebra such as ``u(n)`` is one of
+    these); ``"all"``: every size up to ``up_to``.
+    """
     if which == "all":
         return list(range(1, up_to + 1))
     if which == "simple":

@@ -35,7 +35,7 @@ for _preset in [
 
 
 def with_vev(experiment, vev: str):
-    """The experiment with its oracle replaced by ``V = diag(vev)`` breaking.
+    """Return ``experiment`` with its oracle broken by ``V = diag(vev)``.
 
     The volume constraint (``su(n)`` rather than ``u(n)``) is kept from a
     breaking preset and used otherwise; the number of generators becomes the
