@@ -262,7 +262,7 @@ def compact_simple_dimensions(up_to: int) -> list[int]:
 
 
 def patterns(total: int, n_factors: int, sizes: list[int]) -> list[tuple[int, ...]]:
-    """Return the non-increasing ``n_factors``-tuples of ``sizes`` summing to ``total``."""
+    """Non-increasing ``n_factors``-tuples of ``sizes`` adding up to ``total``."""
     out: list[tuple[int, ...]] = []
 
     def extend(prefix, remaining, slots, largest):
