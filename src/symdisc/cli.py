@@ -266,6 +266,8 @@ def run_command(
         help="all (k generators at once), greedy (one at a time until none is "
              "left) or lbt (greedy with the Lie-bracket trick); default: the "
              "preset's.")] = None,
+    vev: Annotated[str | None, typer.Option(
+        help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3.")] = None,
 ) -> None:
     """Learn the symmetry generators of a preset, experiment file or your data."""
     from symdisc.io import check_writable
@@ -277,6 +279,10 @@ def run_command(
     if spec is not None and out is not None:
         check_writable(out)
     experiment = _experiment(target, spec, seed, quiet)
+    if vev is not None:
+        from symdisc.presets.breaking import with_vev
+
+        experiment = with_vev(experiment, vev)
     config = experiment.training.replace(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
         learning_rate=learning_rate, closure=closure)
@@ -326,6 +332,8 @@ def solve_command(
     copies: Copies = None,
     callable_spec: CallableSpec = None,
     n: Dimension = None,
+    vev: Annotated[str | None, typer.Option(
+        help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3.")] = None,
 ) -> None:
     """The exact linear symmetry algebra (null space of the constraints)."""
     from symdisc.exact import solve
@@ -336,6 +344,10 @@ def solve_command(
     if spec is not None and out is not None:
         check_writable(out)
     experiment = _experiment(target, spec, seed, quiet)
+    if vev is not None:
+        from symdisc.presets.breaking import with_vev
+
+        experiment = with_vev(experiment, vev)
     out = check_writable(out if out is not None else
                          _default_out(f"{experiment.name}-exact"))
     config = experiment.training
@@ -427,6 +439,9 @@ def example_data_command(
          f"{','.join(EVENT_COLUMNS)}; m2 = (p1 + p2)²)")
     _say(f'try: symdisc run --data {out} --features {features} '
          f'--labels m2 --copies "{groups}" -k 6')
+from symdisc.cli_subalgebras import register as _register_subalgebras  # noqa: E402
+
+_register_subalgebras(app, guarded, out_console, err_console)
 
 
 def main() -> None:

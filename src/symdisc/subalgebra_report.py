@@ -1,0 +1,238 @@
+"""Result folders of scans and decomposition tables: CSV, JSON, figures, report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from symdisc.io import result_folder
+from symdisc.report import versions
+
+SCHEMA_VERSION = 1
+
+
+def _runs_without_arrays(runs: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "generators"} for r in runs]
+
+
+def _csv(rows: list[dict], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _class_text(classes: list[dict]) -> str:
+    return "; ".join(
+        f"{c['name']} (derived {c['derived_dimension']}, Killing "
+        f"{tuple(c['killing_signature'])}, seeds {c['seeds']})"
+        for c in classes
+    )
+
+
+def write_scan(result, out: str | Path) -> Path:
+    """Write ``scan.csv``/``.json``, ``runs.json``, the heat map and ``report.md``."""
+    from symdisc.subalgebra_plots import scan_heatmap
+
+    rows = result.table()
+    flat = [{**r, "classes": _class_text(r["classes"])} for r in rows]
+    columns = [
+        "n",
+        "k",
+        "n_seeds",
+        "n_found",
+        "found",
+        "best_final_loss",
+        "log10_best_loss",
+        "classes",
+    ]
+    with result_folder(out) as w:
+        w.text("scan.csv", _csv(flat, columns))
+        w.json(
+            "scan.json",
+            {
+                "schema_version": SCHEMA_VERSION,
+                "kind": "scan",
+                "name": result.name,
+                "training": result.training,
+                "timings": result.timings,
+                "versions": versions(),
+                "found": result.found_sizes(),
+                "cells": rows,
+            },
+        )
+        w.json("runs.json", _runs_without_arrays(result.runs))
+        w.figure(
+            "figures/scan_heatmap.png",
+            scan_heatmap(result.cells, f"Subalgebra scan: {result.name}"),
+        )
+        w.text("report.md", scan_markdown(result))
+    return Path(out)
+
+
+def scan_markdown(result) -> str:
+    """Render the scan as a Markdown table."""
+    lines = [
+        f"# Subalgebra scan: {result.name}",
+        "",
+        f"{result.timings['n_tasks']} trainings in {result.timings['wall_s']:.1f} s "
+        f"({result.timings['backend']}, {result.timings['workers']} worker(s)).",
+        "A cell is found when at least one seed passes every check on fresh points.",
+        "",
+        "![heat map](figures/scan_heatmap.png)",
+        "",
+        "| n | k | found | seeds found | log10 best loss | classes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in result.cells:
+        lines.append(
+            f"| {c.n} | {c.k} | {'yes' if c.found else 'no'} | "
+            f"{c.n_found}/{c.n_seeds} | {c.log_loss:.1f} | "
+            f"{_class_text(c.classes)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_decompositions(table, out: str | Path) -> Path:
+    """Write ``decompositions.csv``/``.json``, ``runs.json``, grid, ``report.md``."""
+    from symdisc.subalgebra_plots import decomposition_grid
+
+    rows = [c.to_dict() for c in table.cells]
+    flat = [
+        {
+            **r,
+            "patterns": " ".join("+".join(map(str, p)) for p in r["patterns"]),
+            "pattern": "+".join(map(str, r["pattern"])) if r["pattern"] else "",
+            "factors": " ⊕ ".join(r["factors"]),
+        }
+        for r in rows
+    ]
+    columns = [
+        "total",
+        "n_factors",
+        "found",
+        "pattern",
+        "factors",
+        "best_loss",
+        "patterns",
+    ]
+    with result_folder(out) as w:
+        w.text("decompositions.csv", _csv(flat, columns))
+        w.json(
+            "decompositions.json",
+            {
+                "schema_version": SCHEMA_VERSION,
+                "kind": "decompositions",
+                "name": table.name,
+                "training": table.training,
+                "timings": table.timings,
+                "versions": versions(),
+                "found": table.found_cells(),
+                "cells": rows,
+            },
+        )
+        w.json("runs.json", _runs_without_arrays(table.runs))
+        w.figure(
+            "figures/decompositions.png",
+            decomposition_grid(table.cells, f"Decompositions: {table.name}"),
+        )
+        w.text("report.md", decomposition_markdown(table))
+    return Path(out)
+
+
+def decomposition_markdown(table) -> str:
+    """Render the decomposition table: rows ``N_h``, columns ``r``."""
+    rs = sorted({c.n_factors for c in table.cells})
+    lines = [
+        f"# Direct-sum decompositions: {table.name}",
+        "",
+        f"{table.timings['n_tasks']} trainings in {table.timings['wall_s']:.1f} s.",
+        "",
+        "![grid](figures/decompositions.png)",
+        "",
+        "| N_h | " + " | ".join(f"r = {r}" for r in rs) + " |",
+        "|---|" + "---|" * len(rs),
+    ]
+    by = {(c.total, c.n_factors): c for c in table.cells}
+    for total in sorted({c.total for c in table.cells}):
+        cols = []
+        for r in rs:
+            c = by[(total, r)]
+            cols.append(
+                " ⊕ ".join(c.factors) if c.found else ("·" if c.patterns else "")
+            )
+        lines.append(f"| {total} | " + " | ".join(cols) + " |")
+    lines += [
+        "",
+        "`·`: block sizes tried, not reached; empty: no block sizes of "
+        "indecomposable factors add up to N_h with r factors.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def classes_rows(result) -> list[dict]:
+    """One row per ``(k, class)`` of a scan at a single dimension."""
+    rows = []
+    for c in result.cells:
+        for cls in c.classes:
+            rows.append({"k": c.k, **cls, "n_seeds": c.n_seeds})
+        if not c.classes:
+            rows.append({"k": c.k, "name": "", "n_seeds": c.n_seeds})
+    return rows
+
+
+def write_classes(result, out: str | Path) -> Path:
+    """Scan folder plus ``subalgebras.csv``/``.json`` (classes per ``k``)."""
+    from symdisc.subalgebra_plots import scan_heatmap
+
+    rows = classes_rows(result)
+    flat = [
+        {
+            **r,
+            "killing_signature": " ".join(map(str, r.get("killing_signature", []))),
+            "seeds": " ".join(map(str, r.get("seeds", []))),
+        }
+        for r in rows
+    ]
+    columns = [
+        "k",
+        "name",
+        "derived_dimension",
+        "killing_signature",
+        "kind",
+        "seeds",
+        "n_seeds",
+    ]
+    with result_folder(out) as w:
+        w.text("subalgebras.csv", _csv(flat, columns))
+        w.json(
+            "subalgebras.json",
+            {
+                "schema_version": SCHEMA_VERSION,
+                "kind": "subalgebras",
+                "name": result.name,
+                "training": result.training,
+                "timings": result.timings,
+                "versions": versions(),
+                "classes": {str(c.k): c.classes for c in result.cells},
+                "cells": result.table(),
+            },
+        )
+        w.json("runs.json", _runs_without_arrays(result.runs))
+        for run in result.runs:
+            if run["status"] == "found":
+                w.npy(
+                    f"generators/k{run['k']}_seed{run['seed']}.npy",
+                    np.asarray(run["generators"]),
+                )
+        w.figure(
+            "figures/scan_heatmap.png",
+            scan_heatmap(result.cells, f"Subalgebras: {result.name}"),
+        )
+        w.text("report.md", scan_markdown(result))
+    return Path(out)

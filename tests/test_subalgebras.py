@@ -1,0 +1,173 @@
+"""Subalgebra scans, block decompositions, vev breaking and parallel sweeps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symdisc  # noqa: F401  (float64)
+from symdisc.errors import InputError
+from symdisc.exact import solve
+from symdisc.scan import aggregate, build, oracle_spec, parse_range, scan
+from symdisc.subalgebras import (
+    block_mask,
+    compact_simple_dimensions,
+    cross_bracket_error,
+    discover_blocks,
+    nondegeneracy,
+    patterns,
+)
+
+TINY = {
+    "epochs": 200,
+    "restarts": 1,
+    "polish_steps": 0,
+    "n_points": 32,
+    "n_check_points": 64,
+    "learning_rate": 3e-2,
+}
+
+
+def rotations(n: int) -> np.ndarray:
+    """``E_ab − E_ba`` for ``a < b``, shape ``(n(n−1)/2, n, n)``."""
+    out = []
+    for a in range(n):
+        for b in range(a + 1, n):
+            G = np.zeros((n, n))
+            G[a, b], G[b, a] = 1.0, -1.0
+            out.append(G)
+    return np.asarray(out)
+
+
+# ---- pure mathematics ------------------------------------------------------
+
+
+def test_compact_simple_dimensions_up_to_16():
+    assert compact_simple_dimensions(16) == [3, 8, 10, 14, 15]
+
+
+def test_patterns_of_u4_cells():
+    sizes = [1, *compact_simple_dimensions(16)]
+    assert patterns(11, 2, sizes) == [(10, 1), (8, 3)]
+    assert patterns(8, 4, sizes) == [(3, 3, 1, 1)]
+    for total in (12, 13, 14):
+        found = [p for r in range(1, 5) for p in patterns(total, r, sizes)]
+        assert all(sum(p) == total for p in found)
+
+
+def test_block_mask_couples_only_one_block():
+    M = block_mask((2, 1))
+    assert M[0, 1, 0] == 1 and M[0, 1, 2] == 0 and M[2, 2, 2] == 1 and M[0, 2, 2] == 0
+
+
+def test_cross_brackets_vanish_for_so4_split():
+    """so(4) = su(2) ⊕ su(2): self-dual and anti-self-dual rotations commute."""
+    E = rotations(4)  # 01 02 03 12 13 23
+    plus = np.stack([E[0] + E[5], E[1] - E[4], E[2] + E[3]]) / np.sqrt(2)
+    minus = np.stack([E[0] - E[5], E[1] + E[4], E[2] - E[3]]) / np.sqrt(2)
+    err = cross_bracket_error(np.concatenate([plus, minus]), (3, 3))
+    assert err < 1e-12, f"cross bracket {err:.2e}"
+    mixed = cross_bracket_error(E, (3, 3))
+    assert mixed > 0.1, f"rotations 01, 02 split from 03 … should not commute: {mixed}"
+
+
+def test_nondegeneracy_zero_for_su2_positive_for_abelian():
+    eps = np.zeros((3, 3, 3))
+    for a, b, c in [(0, 1, 2), (1, 2, 0), (2, 0, 1)]:
+        eps[a, b, c], eps[b, a, c] = 1.0, -1.0
+    mask = block_mask((3,))
+    assert float(nondegeneracy(2 * eps, mask, (3,))) == 0.0
+    assert float(nondegeneracy(0 * eps, mask, (3,))) == pytest.approx(3 * 0.1**2)
+
+
+def test_ranges_and_specs():
+    assert parse_range("2..5", "dims") == (2, 5)
+    assert parse_range("4", "dims") == (4, 4)
+    assert oracle_spec("metric:1", 4) == {"kind": "metric", "p": 1, "q": 3}
+    with pytest.raises(InputError, match="dims"):
+        parse_range("5..2", "dims")
+    with pytest.raises(InputError, match="dims"):
+        oracle_spec("so")
+    with pytest.raises(InputError, match="metric"):
+        oracle_spec("metric:x", 3)
+
+
+# ---- symmetry breaking -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "preset, dimension, name",
+    [
+        ("su3-breaking", 4, "su(2) ⊕ u(1)"),
+        ("su5-breaking", 12, "su(3) ⊕ su(2) ⊕ u(1)"),
+        ("u5-breaking", 13, "su(3) ⊕ su(2) ⊕ u(1)^2"),
+    ],
+)
+def test_breaking_residual_algebra(preset, dimension, name):
+    from symdisc.algebra.identify import identify
+    from symdisc.presets import resolve
+
+    algebra = solve(resolve(preset).oracle)
+    assert algebra.dimension == dimension, f"{preset}: {algebra.dimension}"
+    assert name in identify(algebra.basis).name
+
+
+def test_vev_option_counts_the_commutant():
+    from symdisc.presets import resolve
+    from symdisc.presets.breaking import with_vev
+
+    exp = with_vev(resolve("su5-breaking"), "1,1,2,2,2")
+    assert exp.training.n_generators == 12
+    assert solve(exp.oracle).dimension == 12
+    exp = with_vev(resolve("u5-breaking"), "1,2,3,4,4")
+    assert exp.training.n_generators == solve(exp.oracle).dimension == 7
+    with pytest.raises(InputError, match="vev"):
+        with_vev(resolve("su3-breaking"), "1,a")
+
+
+# ---- training ------------------------------------------------------------------
+
+
+def test_u2_splits_as_su2_plus_u1():
+    result = discover_blocks(
+        build({"kind": "hermitian", "n": 2}),
+        (3, 1),
+        seed=0,
+        epochs=300,
+        restarts=2,
+        polish_steps=60,
+        n_points=32,
+        n_check_points=64,
+        learning_rate=3e-2,
+        h_closure=0.1,
+    )
+    assert result.found, result.reasons
+    names = [f["name"] for f in result.extra["factors"]]
+    assert names == ["so(3)", "u(1)"], names
+    assert result.extra["cross_bracket_error"] < 1e-6
+
+
+def test_dask_cluster_matches_local_processes(tmp_path):
+    """20 trainings (so(2), so(3); k = 1…dim; 5 seeds) give the same table."""
+    distributed = pytest.importorskip("distributed")
+    local = scan("so", "2..3", seeds=5, workers=2, training=TINY)
+    assert local.timings["n_tasks"] == 20
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = scan(
+            "so", "2..3", seeds=5, scheduler=cluster.scheduler_address, training=TINY
+        )
+    assert remote.timings["backend"] == "dask"
+    a = [(r["n"], r["k"], r["seed"], r["status"]) for r in local.runs]
+    b = [(r["n"], r["k"], r["seed"], r["status"]) for r in remote.runs]
+    assert a == b
+    la = np.array([r["final_loss"] for r in local.runs])
+    lb = np.array([r["final_loss"] for r in remote.runs])
+    close = np.isclose(np.log10(la + 1e-300), np.log10(lb + 1e-300), rtol=1e-6)
+    assert close.all(), f"losses differ: {la[~close]} vs {lb[~close]}"
+    assert [c.to_dict()["found"] for c in aggregate(local.runs)] == [
+        c.found for c in remote.cells
+    ]
+    found = local.found_sizes()
+    assert 2 not in found[3], f"so(3) has no 2-dimensional subalgebra: {found}"
