@@ -111,7 +111,7 @@ def angle_history(angles: np.ndarray, steps_per_snapshot: int = 100,
     if A.ndim == 3 and A.shape[1] > 1:
         k = A.shape[1]
         a, b = np.triu_indices(k, 1)
-        steps = steps_per_snapshot * (1 + np.arange(A.shape[0]))
+        steps = steps_per_snapshot * np.arange(A.shape[0])
         for i, j in list(zip(a, b, strict=True))[:max_pairs]:
             ax.plot(steps, A[:, i, j], lw=1, label=f"({i + 1},{j + 1})" if k <= 5 else None)
         if k <= 5:

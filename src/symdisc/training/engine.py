@@ -33,7 +33,8 @@ class Outcome:
     final_loss : ndarray, shape (R,)
     history : dict of str to ndarray, shape (R, steps)
     snapshots : list of pytree
-        Parameters at the end of each Adam chunk (for angle traces).
+        Parameters at the start and at the end of each Adam chunk (for angle
+        traces), ``CHUNK`` steps apart.
     timings : dict
     steps : int
         Adam steps actually run.
@@ -89,7 +90,7 @@ def optimise(loss_fn: Callable, params, *, epochs: int, learning_rate: float,
     t_compile = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    traces, snapshots, steps = [], [], 0
+    traces, snapshots, steps = [], [params], 0
     while steps < epochs:
         (params, state), (total, parts) = compiled(params, state)
         steps += chunk
