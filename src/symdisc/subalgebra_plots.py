@@ -32,7 +32,7 @@ def scan_heatmap(cells, title: str = "Subalgebra scan") -> Figure:
                 "✓",
                 ha="center",
                 va="center",
-                color="white",
+                color="black",
                 fontsize=10,
                 fontweight="bold",
             )
