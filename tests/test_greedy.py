@@ -7,13 +7,14 @@ import pytest
 
 import symdisc  # noqa: F401  (float64)
 from symdisc.algebra.linalg import closure_error, span_distance
+from symdisc.checks import invariance_errors
 from symdisc.errors import InputError
 from symdisc.exact import solve
 from symdisc.oracles import Oracle, euclidean_norm, g2, hermitian_norm
 from symdisc.presets import experiment_from_preset
 from symdisc.training import greedy, lbt
 from symdisc.training.algorithms import algorithm_runner
-from symdisc.training.greedy import KnownSpan, realify_actions
+from symdisc.training.greedy import InvarianceTest, KnownSpan, realify_actions
 from symdisc.training.lbt import expand_by_brackets
 
 #: Small budgets: one failed attempt ends the search, short Adam runs.
@@ -75,14 +76,31 @@ def test_bracket_expansion_completes_so6_from_two_elements():
     for _ in range(2):
         a = np.einsum("k,kij->ij", rng.normal(size=len(basis)), basis)
         known.add(known.new_directions(realify_actions(a[None])), "trained")
-    X = oracle.sample(5, 128)
-    added = expand_by_brackets(oracle, known, 1, X, tol=1e-8)
+    test = InvarianceTest(oracle, oracle.sample(5, 128), tol=1e-8)
+    added = expand_by_brackets(known, 1, test)
     assert added == 13 and len(known) == 15, f"{len(known)} generators"
     A = known.actions
     assert span_distance(A, basis) < 1e-10, span_distance(A, basis)
     assert closure_error(A) < 1e-10, closure_error(A)
     gram = realify_actions(A) @ realify_actions(A).T
     assert np.allclose(gram, 2 * np.eye(15), atol=1e-12), "not orthonormal (norm² 2)"
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "dimension"), CASES, ids=[c[0] for c in CASES]
+)
+def test_invariance_test_matches_the_library_check(name, build, dimension):
+    oracle = build()
+    X = oracle.sample(3, 64)
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(5, oracle.n, oracle.n))
+    if oracle.field == "complex":
+        A = A + 1j * rng.normal(size=A.shape)
+    errors, ok = InvarianceTest(oracle, X, tol=1e-6)(A)
+    reference = invariance_errors(oracle, A, X)
+    rel = np.max(np.abs(errors - reference) / reference)
+    assert rel < 1e-12, f"{name}: relative difference {rel:.2e}"
+    assert not ok.any(), f"{name}: random maps passed: {errors}"
 
 
 def test_no_symmetry_is_reported_not_found():

@@ -33,9 +33,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from symdisc import _jax  # noqa: F401
+from symdisc import _jax, losses  # noqa: F401
 from symdisc.algebra.linalg import CANONICAL_NORM_SQ
-from symdisc.checks import invariance_errors
 from symdisc.config import TrainingConfig
 from symdisc.errors import bad_input
 from symdisc.models.linear import HermitianModel, LinearModel
@@ -67,8 +66,8 @@ POINTS_PER_UNKNOWN = 4
 #: Candidates are tested for invariance in batches of this size.
 TEST_BATCH = 16
 
-#: Expander hook: ``expand(known, n_new) -> (known, n_added)`` (see ``lbt``).
-Expander = Callable[["KnownSpan", int], int]
+#: Expander hook: ``expand(known, n_new, test) -> n_added`` (see ``lbt``).
+Expander = Callable[["KnownSpan", int, "InvarianceTest"], int]
 
 
 # --- the known span ----------------------------------------------------------
@@ -156,29 +155,68 @@ class KnownSpan:
         self.origin += [origin] * len(D)
 
 
-def invariance_test(
-    oracle: Oracle, actions: np.ndarray, X: jax.Array, tol: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which actions are symmetries on the points ``X``.
+class InvarianceTest:
+    """Relative invariance errors of candidate actions on fixed points, compiled once.
 
-    Returns the relative invariance errors (:func:`symdisc.checks.invariance_errors`,
-    shape ``(t,)``) and the mask ``errors < tol``.
+    The quantity of :func:`symdisc.checks.invariance_errors`,
+
+    .. math::
+
+        e_α² = Σ_{x,j} |Dφ_j(x)[A_α x]|² / Σ_{x,j} ‖∇φ_j(x)‖² ‖A_α x‖²,
+
+    with the label gradients computed once for the points ``X`` and the
+    candidates evaluated by one jitted function in padded batches of
+    :data:`TEST_BATCH` (zero rows give ``e = 0`` and are dropped).
+
+    Parameters
+    ----------
+    oracle : Oracle
+    X : jax.Array, shape (b, c, n)
+        Fresh points, not the training points.
+    tol : float
+        A candidate passes when ``e_α < tol``.
     """
-    t = len(actions)
-    if t == 0:
-        return np.zeros(0), np.zeros(0, dtype=bool)
-    # fixed-size batches: every call reuses the same traced shapes
-    padded = np.zeros(
-        (-(-t // TEST_BATCH) * TEST_BATCH, *actions.shape[1:]), dtype=actions.dtype
-    )
-    padded[:t] = actions
-    errors = np.concatenate(
-        [
-            invariance_errors(oracle, padded[i : i + TEST_BATCH], X)
-            for i in range(0, len(padded), TEST_BATCH)
+
+    def __init__(self, oracle: Oracle, X: jax.Array, tol: float):
+        self.tol = tol
+        self.X = X
+        if oracle.field == "real":
+            grads = jax.vmap(jax.jacrev(oracle.fn))(X)  # (b, m, c, n)
+            gsq = jnp.sum(grads**2, axis=(2, 3))
+        else:
+
+            def split(x_re, x_im):
+                return oracle.fn(x_re + 1j * x_im)
+
+            g_re, g_im = jax.vmap(jax.jacrev(split, argnums=(0, 1)))(X.real, X.imag)
+            gsq = jnp.sum(g_re**2 + g_im**2, axis=(2, 3))
+        gsq = jnp.sum(gsq, axis=1)  # (b,)
+
+        @jax.jit
+        def errors(A):
+            D = losses.directional_derivatives(oracle.fn, A, X)  # (k, b, m)
+            num = jnp.sum(jnp.abs(D) ** 2, axis=(1, 2))
+            motion = jnp.sum(jnp.abs(losses.act(A, X)) ** 2, axis=(2, 3))  # (k, b)
+            den = motion @ gsq
+            return jnp.sqrt(num / jnp.where(den > 0, den, 1.0))
+
+        self._errors = errors
+
+    def __call__(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Errors ``e``, shape ``(t,)``, and the mask ``e < tol`` of ``actions``."""
+        actions = np.asarray(actions)
+        t = len(actions)
+        if t == 0:
+            return np.zeros(0), np.zeros(0, dtype=bool)
+        size = -(-t // TEST_BATCH) * TEST_BATCH
+        padded = np.zeros((size, *actions.shape[1:]), dtype=actions.dtype)
+        padded[:t] = actions
+        batches = [
+            np.asarray(self._errors(jnp.asarray(padded[i : i + TEST_BATCH])))
+            for i in range(0, size, TEST_BATCH)
         ]
-    )[:t]
-    return errors, errors < tol
+        errors = np.concatenate(batches)[:t]
+        return errors, errors < self.tol
 
 
 # --- one generator at a time ---------------------------------------------------
@@ -276,6 +314,14 @@ class OneGeneratorTrainer:
             )(p, s)
 
         self._run_chunk = run_chunk
+        restarts = config.restarts
+
+        @jax.jit
+        def init(key):
+            params = jax.vmap(model.init)(jax.random.split(key, restarts))
+            return params, jax.vmap(adam.init)(params)
+
+        self._init = init
         self._polish = _polisher(loss, config.polish_steps)
         self._values = jax.jit(jax.vmap(lambda p, F: loss(p, F)[0], in_axes=(0, None)))
         self.timings = {"compile_s": 0.0, "adam_s": 0.0, "polish_s": 0.0}
@@ -307,14 +353,15 @@ class OneGeneratorTrainer:
 
         Adam stops early at ``config.loss_floor``, or when the lowest loss so
         far is above ``give_up_above`` and has stalled (see
-        :data:`STALL_CHUNKS`); then L-BFGS polishes every restart (Adam is
-        slow on the last digits of these nearly quadratic losses).
+        :data:`STALL_CHUNKS`). An attempt that did not stall and did not reach
+        the floor is polished by L-BFGS (Adam is slow on the last digits of
+        these nearly quadratic losses); a stalled one sits at a
+        non-symmetry, which polishing cannot change.
         """
         cfg = self.config
         F = self.frozen_matrix(known)
-        params = jax.vmap(self.model.init)(jax.random.split(key, cfg.restarts))
-        state = jax.vmap(self._adam.init)(params)
-        traces, bests, steps = [], [], 0
+        params, state = self._init(key)
+        traces, bests, steps, stalled = [], [], 0, False
         while steps < cfg.epochs:
             (params, state), (total, parts) = self._timed(
                 "adam", self._run_chunk, params, state, F
@@ -335,6 +382,7 @@ class OneGeneratorTrainer:
             if not np.isfinite(last).any() or best < cfg.loss_floor:
                 break
             if _stalled(bests, give_up_above):
+                stalled = True
                 break
         history = {
             k: np.concatenate([np.asarray(t[k]) for t in traces], axis=1)
@@ -342,7 +390,7 @@ class OneGeneratorTrainer:
         }
         values = np.asarray(self._values(params, F))
         best = np.nanmin(values) if np.isfinite(values).any() else np.inf
-        if cfg.polish_steps > 0 and not best < cfg.loss_floor:
+        if cfg.polish_steps > 0 and not stalled and not best < cfg.loss_floor:
             (params, _), trace = self._timed("polish", self._polish, params, F)
             for k, v in trace.items():
                 history[k] = np.concatenate([history[k], np.asarray(v)], axis=1)
@@ -431,8 +479,9 @@ def search(
 
     Shared by :func:`discover` (``expand=None``) and
     :func:`symdisc.training.lbt.discover` (Lie-bracket expansion). Parameters
-    as in :func:`discover`; ``expand(known, n_new) -> n_added`` grows ``known``
-    in place after ``n_new`` generators were appended.
+    as in :func:`discover`; ``expand(known, n_new, test) -> n_added`` grows
+    ``known`` in place after ``n_new`` generators were appended, keeping what
+    passes ``test`` (an :class:`InvarianceTest` on fresh points).
     """
     config = (config or TrainingConfig()).replace(seed=seed, **options)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
@@ -455,7 +504,9 @@ def search(
         jax.random.PRNGKey(config.seed), 4
     )
     X = oracle.sample(data_key, config.n_points)
-    X_test = oracle.sample(test_key, config.n_check_points)
+    test = InvarianceTest(
+        oracle, oracle.sample(test_key, config.n_check_points), config.tol_invariance
+    )
     trainer = OneGeneratorTrainer(oracle, config, X, capacity)
     known = KnownSpan(oracle.n, oracle.field == "complex")
 
@@ -479,7 +530,7 @@ def search(
                 A = unrealify(
                     math.sqrt(CANONICAL_NORM_SQ) * direction, oracle.n, known.complex_
                 )
-                errors, ok = invariance_test(oracle, A, X_test, config.tol_invariance)
+                errors, ok = test(A)
                 record["invariance_error"] = float(errors[0])
                 record["accepted"] = bool(ok[0])
         attempts.append(record)
@@ -495,7 +546,7 @@ def search(
         )
         if expand is not None:
             t0 = time.perf_counter()
-            record["from_brackets"] = expand(known, 1)
+            record["from_brackets"] = expand(known, 1, test)
             t_expand += time.perf_counter() - t0
 
     stop = "budget" if failures >= budget else "capacity"

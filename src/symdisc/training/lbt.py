@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import math
 
-import jax
 import numpy as np
 
 from symdisc import _jax  # noqa: F401
@@ -32,8 +31,8 @@ from symdisc.training.greedy import (
     BUDGET,
     LOSS_THRESHOLD,
     SPAN_RTOL,
+    InvarianceTest,
     KnownSpan,
-    invariance_test,
     realify_actions,
     search,
     unrealify,
@@ -58,11 +57,9 @@ def bracket_rows(known: KnownSpan, n_new: int) -> np.ndarray:
 
 
 def expand_by_brackets(
-    oracle: Oracle,
     known: KnownSpan,
     n_new: int,
-    X: jax.Array,
-    tol: float,
+    test: InvarianceTest,
     rtol: float = SPAN_RTOL,
     rounds: list | None = None,
 ) -> int:
@@ -70,14 +67,12 @@ def expand_by_brackets(
 
     Parameters
     ----------
-    oracle : Oracle
     known : KnownSpan
         The span found so far; its last ``n_new`` elements are new.
     n_new : int
-    X : jax.Array, shape (b, c, n)
-        Fresh test points for the invariance test.
-    tol : float
-        A candidate is kept when its relative invariance error is below it.
+    test : InvarianceTest
+        Keeps a candidate when its relative invariance error on fresh points
+        is below the test's tolerance.
     rtol : float
         Residuals below ``rtol`` times the bracket size count as known.
     rounds : list, optional
@@ -94,13 +89,14 @@ def expand_by_brackets(
         if len(D) == 0:
             break
         A = unrealify(math.sqrt(CANONICAL_NORM_SQ) * D, known.n, known.complex_)
-        errors, ok = invariance_test(oracle, A, X, tol)
+        errors, ok = test(A)
         if rounds is not None:
+            worst = float(errors[ok].max()) if ok.any() else None
             rounds.append(
                 {
                     "candidates": int(len(D)),
                     "kept": int(ok.sum()),
-                    "worst_kept_error": float(errors[ok].max()) if ok.any() else None,
+                    "worst_kept_error": worst,
                 }
             )
         if not ok.any():
@@ -138,25 +134,22 @@ def discover(
         attempts, the bracket rounds and how many generators were trained
         versus obtained from brackets.
     """
-    cfg = (config or TrainingConfig()).replace(seed=seed, **options)
-    test_key = jax.random.fold_in(jax.random.PRNGKey(cfg.seed), 7)
-    X_test = oracle.sample(test_key, cfg.n_check_points)
     rounds: list[dict] = []
 
-    def expand(known: KnownSpan, n_new: int) -> int:
-        return expand_by_brackets(
-            oracle, known, n_new, X_test, cfg.tol_invariance, rounds=rounds
-        )
+    def expand(known: KnownSpan, n_new: int, test: InvarianceTest) -> int:
+        return expand_by_brackets(known, n_new, test, rounds=rounds)
 
     result = search(
         oracle,
-        config=cfg,
+        config=config,
+        seed=seed,
         loss_threshold=loss_threshold,
         budget=budget,
         progress=progress,
         exact=exact,
         expand=expand,
         algorithm="greedy+lbt",
+        **options,
     )
     result.extra["bracket_rounds"] = rounds
     return result

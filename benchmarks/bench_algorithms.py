@@ -1,0 +1,229 @@
+"""Time all-at-once, greedy and greedy+LBT training on so(n) and su(n) (or u(n)).
+
+Each case runs in its own process, so that its time includes its own
+compilation and its peak memory (max RSS) is its own. Writes
+``benchmarks/results/algorithms.json`` and ``algorithms.png`` (time against
+n, log scale) and prints a table.
+
+    python benchmarks/bench_algorithms.py                 # so(2…6), su(2…6)
+    python benchmarks/bench_algorithms.py --exceptional   # also g2, f4, e6 (lbt)
+    python benchmarks/bench_algorithms.py --complete   # greedy, lbt: so(7,8), u(3,4)
+
+su(n) comes from ``symdisc.oracles.unitary`` when that module exists;
+otherwise u(n) (``hermitian_norm``) stands in for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+ALGORITHMS = ("all", "greedy", "lbt")
+
+
+def build_oracle(family: str, n: int):
+    """The oracle of a family member and its label (``su`` falls back to ``u``)."""
+    import symdisc.oracles as oracles
+
+    if family == "so":
+        return oracles.euclidean_norm(n), f"so({n})"
+    if family in ("su", "u"):
+        if family == "su":
+            try:
+                from symdisc.oracles import unitary
+            except ImportError:
+                unitary = None
+            build = None
+            for name in ("special_unitary", "su", "determinant_and_norm"):
+                build = build or getattr(unitary, name, None)
+            if build is not None:
+                return build(n), f"su({n})"
+        return oracles.hermitian_norm(n), f"u({n})"
+    if family in ("g2", "f4", "e6"):
+        return getattr(oracles, family)(), family
+    raise SystemExit(f"unknown family {family!r}")
+
+
+def run_one(family: str, n: int, algorithm: str, seed: int) -> dict:
+    """One timed run in this process."""
+    from symdisc.exact import solve
+    from symdisc.presets import experiment_from_preset
+    from symdisc.training import allatonce, greedy, lbt
+
+    oracle, label = build_oracle(family, n)
+    dimension = solve(oracle).dimension
+    config = (
+        experiment_from_preset(family).training
+        if family in ("g2", "f4", "e6")
+        else None
+    )
+    t0 = time.perf_counter()
+    if algorithm == "all":
+        options = {"restarts": 1} if dimension > 20 else {}
+        result = allatonce.discover(
+            oracle, dimension, config=config, seed=seed, **options
+        )
+    else:
+        module = greedy if algorithm == "greedy" else lbt
+        result = module.discover(oracle, config=config, seed=seed)
+    seconds = time.perf_counter() - t0
+    return {
+        "family": family,
+        "n": n,
+        "algebra": label,
+        "algorithm": result.algorithm,
+        "dimension": dimension,
+        "found_generators": result.n_generators,
+        "status": result.status,
+        "seconds": seconds,
+        "train_s": result.timings.get("train_s"),
+        "compile_s": result.timings.get("compile_s"),
+        "checks_s": result.timings.get("checks_s"),
+        "invariance_error": result.metrics.get("invariance_error"),
+        "closure_error": result.metrics.get("closure_error"),
+        "span_distance": result.exact.get("span_distance"),
+        "n_trained": result.extra.get("n_trained"),
+        "stopping_rule": result.extra.get("stopping_rule"),
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_case(family: str, n: int, algorithm: str, seed: int) -> dict:
+    """One run in a fresh process."""
+    cmd = [
+        sys.executable,
+        __file__,
+        "--one",
+        family,
+        str(n),
+        algorithm,
+        "--seed",
+        str(seed),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {
+            "family": family,
+            "n": n,
+            "algorithm": algorithm,
+            "status": "error",
+            "error": done.stderr.strip().splitlines()[-1:] or ["?"],
+        }
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def plot(records: list[dict], path: Path) -> None:
+    """Seconds against n, log scale, one line per family and algorithm."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.subplots()
+    styles = {"all-at-once": "o-", "greedy": "s--", "greedy+lbt": "^-"}
+    keys = sorted(
+        {
+            (r["family"], r["algorithm"])
+            for r in records
+            if r.get("seconds") and r["family"] in ("so", "su", "u")
+        }
+    )
+    for family, algorithm in keys:
+        rows = sorted(
+            (
+                r
+                for r in records
+                if r["family"] == family
+                and r["algorithm"] == algorithm
+                and r.get("seconds")
+            ),
+            key=lambda r: r["n"],
+        )
+        name = rows[0]["algebra"].split("(")[0]
+        ax.semilogy(
+            [r["n"] for r in rows],
+            [r["seconds"] for r in rows],
+            styles.get(algorithm, "x-"),
+            label=f"{name}(n) {algorithm}",
+        )
+        for r in rows:
+            if r["status"] != "found":
+                ax.plot(r["n"], r["seconds"], "x", color="red", ms=10)
+    ax.set_xlabel("n")
+    ax.set_ylabel("wall time per run (s, incl. compilation and checks)")
+    ax.set_title(
+        "Discovery time: all-at-once vs greedy vs greedy+LBT (red x: not found)"
+    )
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.savefig(path, dpi=110)
+
+
+def table(records: list[dict]) -> str:
+    """A plain text table."""
+    head = (
+        f"{'algebra':8} {'algorithm':12} {'dim':>4} {'found':>5} {'status':10} "
+        f"{'seconds':>8} {'train':>7} {'RSS MB':>7}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in records:
+        if r.get("status") == "error":
+            lines.append(f"{r['family']}{r['n']} {r['algorithm']}: error {r['error']}")
+            continue
+        lines.append(
+            f"{r['algebra']:8} {r['algorithm']:12} {r['dimension']:>4} "
+            f"{r['found_generators']:>5} {r['status']:10} {r['seconds']:>8.1f} "
+            f"{(r['train_s'] or 0):>7.1f} {r['max_rss_mb']:>7.0f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", nargs=3, metavar=("FAMILY", "N", "ALGORITHM"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sizes", default="2,3,4,5,6")
+    parser.add_argument("--families", default="so,su")
+    parser.add_argument("--exceptional", action="store_true")
+    parser.add_argument("--complete", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS / "algorithms.json")
+    args = parser.parse_args()
+    if args.one:
+        family, n, algorithm = args.one
+        print(json.dumps(run_one(family, int(n), algorithm, args.seed)))
+        return
+
+    cases = [
+        (f, int(n), a)
+        for f in args.families.split(",")
+        for n in args.sizes.split(",")
+        for a in ALGORITHMS
+    ]
+    if args.complete:
+        cases += [
+            (f, n, a)
+            for f, n in (("so", 7), ("so", 8), ("u", 3), ("u", 4))
+            for a in ("greedy", "lbt")
+        ]
+    if args.exceptional:
+        cases += [(f, 0, "lbt") for f in ("g2", "f4", "e6")]
+    records = []
+    for case in cases:
+        record = run_case(*case, seed=args.seed)
+        records.append(record)
+        print(table([record]).splitlines()[-1], flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"records": records}, indent=1))
+    plot(records, args.out.with_suffix(".png"))
+    print()
+    print(table(records))
+    print(f"\nwritten: {args.out} and {args.out.with_suffix('.png')}")
+
+
+if __name__ == "__main__":
+    main()
