@@ -119,48 +119,56 @@ def run_case(family: str, n: int, algorithm: str, seed: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def comparison(records: list[dict]) -> list[dict]:
+    """The records of the timing comparison: cases where all-at-once ran too."""
+    timed = {(r["family"], r["n"]) for r in records if r["algorithm"] == "all-at-once"}
+    return [r for r in records if r.get("seconds") and (r["family"], r["n"]) in timed]
+
+
 def plot(records: list[dict], path: Path) -> None:
-    """Seconds against n, log scale, one line per family and algorithm."""
+    """Wall time and training time against n, log scale, one line per algorithm."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    axes = fig.subplots(1, 2)
     styles = {"all-at-once": "o-", "greedy": "s--", "greedy+lbt": "^-"}
-    keys = sorted(
-        {
-            (r["family"], r["algorithm"])
-            for r in records
-            if r.get("seconds") and r["family"] in ("so", "su", "u")
-        }
+    colours = {"all-at-once": "C3", "greedy": "C0", "greedy+lbt": "C2"}
+    shown = comparison(records)
+    keys = sorted({(r["family"], r["algorithm"]) for r in shown})
+    for ax, field, label in (
+        (axes[0], "seconds", "wall time per run (s): training, compilation, checks"),
+        (axes[1], "train_s", "training time (s): Adam and L-BFGS steps only"),
+    ):
+        for family, algorithm in keys:
+            rows = sorted(
+                (
+                    r
+                    for r in shown
+                    if r["family"] == family and r["algorithm"] == algorithm
+                ),
+                key=lambda r: r["n"],
+            )
+            name = rows[0]["algebra"].split("(")[0]
+            ax.semilogy(
+                [r["n"] for r in rows],
+                [max(r[field], 1e-3) for r in rows],
+                styles.get(algorithm, "x-"),
+                color=colours.get(algorithm),
+                alpha=1.0 if family == "so" else 0.6,
+                mfc="none" if family == "so" else None,
+                label=f"{name}(n) {algorithm}",
+            )
+            for r in rows:
+                if r["status"] != "found":
+                    ax.plot(r["n"], max(r[field], 1e-3), "x", color="red", ms=10)
+        ax.set_xticks(sorted({r["n"] for r in shown}))
+        ax.set_xlabel("n")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(
+        "all-at-once (k = dimension given) vs greedy vs greedy+LBT (red x: not found)"
     )
-    for family, algorithm in keys:
-        rows = sorted(
-            (
-                r
-                for r in records
-                if r["family"] == family
-                and r["algorithm"] == algorithm
-                and r.get("seconds")
-            ),
-            key=lambda r: r["n"],
-        )
-        name = rows[0]["algebra"].split("(")[0]
-        ax.semilogy(
-            [r["n"] for r in rows],
-            [r["seconds"] for r in rows],
-            styles.get(algorithm, "x-"),
-            label=f"{name}(n) {algorithm}",
-        )
-        for r in rows:
-            if r["status"] != "found":
-                ax.plot(r["n"], r["seconds"], "x", color="red", ms=10)
-    ax.set_xlabel("n")
-    ax.set_ylabel("wall time per run (s, incl. compilation and checks)")
-    ax.set_title(
-        "Discovery time: all-at-once vs greedy vs greedy+LBT (red x: not found)"
-    )
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
     fig.savefig(path, dpi=110)
 
 
@@ -183,6 +191,25 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def speedups(records: list[dict]) -> str:
+    """All-at-once time over greedy+LBT time, per algebra of the comparison."""
+    lines = ["speed-up of greedy+LBT over all-at-once (wall, training):"]
+    rows = comparison(records)
+    for r in rows:
+        if r["algorithm"] != "all-at-once":
+            continue
+        lbt = [
+            q
+            for q in rows
+            if q["algebra"] == r["algebra"] and q["algorithm"] == "greedy+lbt"
+        ]
+        if lbt:
+            wall = r["seconds"] / lbt[0]["seconds"]
+            train = r["train_s"] / max(lbt[0]["train_s"], 1e-9)
+            lines.append(f"  {r['algebra']:6} {wall:6.1f}x  {train:8.1f}x")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", nargs=3, metavar=("FAMILY", "N", "ALGORITHM"))
@@ -192,7 +219,18 @@ def main() -> None:
     parser.add_argument("--exceptional", action="store_true")
     parser.add_argument("--complete", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS / "algorithms.json")
+    parser.add_argument(
+        "--replot",
+        action="store_true",
+        help="redraw the figure and table from --out, run nothing",
+    )
     args = parser.parse_args()
+    if args.replot:
+        records = json.loads(args.out.read_text())["records"]
+        plot(records, args.out.with_suffix(".png"))
+        print(table(records))
+        print(speedups(records))
+        return
     if args.one:
         family, n, algorithm = args.one
         print(json.dumps(run_one(family, int(n), algorithm, args.seed)))
@@ -222,6 +260,7 @@ def main() -> None:
     plot(records, args.out.with_suffix(".png"))
     print()
     print(table(records))
+    print(speedups(records))
     print(f"\nwritten: {args.out} and {args.out.with_suffix('.png')}")
 
 
