@@ -154,6 +154,10 @@ def run_command(
     out: Annotated[Path | None, typer.Option(
         help="Result folder (default runs/NAME).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    model: Annotated[str, typer.Option(
+        help="linear (matrices G) or mlp (nonlinear vector fields).")] = "linear",
+    hidden: Annotated[str, typer.Option(
+        help="Hidden layers of the mlp fields, DEPTHxWIDTH (0 = linear).")] = "3x64",
 ) -> None:
     """Learn the symmetry generators of a preset or experiment file."""
     from symdisc.io import check_writable
@@ -162,9 +166,20 @@ def run_command(
     from symdisc.training.allatonce import discover, validate
 
     experiment = resolve(target)
-    config = experiment.training.replace(
+    if model not in ("linear", "mlp"):
+        raise fail(f"--model: expected linear or mlp, got {model!r}.")
+    base = experiment.training
+    if model == "mlp":
+        from symdisc.training.fields import FIELD_TRAINING
+
+        base = base.replace(**FIELD_TRAINING)
+    config = base.replace(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
         learning_rate=learning_rate, closure=closure)
+    if model == "mlp":
+        from symdisc.cli_fields import run_fields
+
+        raise typer.Exit(run_fields(experiment, config, hidden, out, quiet))
     validate(experiment.oracle, config)
     name = experiment.name
     if config.n_generators != experiment.training.n_generators:
@@ -217,6 +232,19 @@ def solve_command(
         out_console.print(f"[yellow]warning: {w}[/]", highlight=False)
     out_console.print(f"saved: {out}/")
     raise typer.Exit(STATUS_EXIT[algebra.status])
+
+
+@app.command("plot")
+@guarded
+def plot_command(
+    folder: Annotated[Path, typer.Argument(help="A result folder of `symdisc run`.")],
+) -> None:
+    """Redraw the figures of a result folder (linear or nonlinear fields)."""
+    from symdisc.report_fields import replot
+
+    names = replot(folder)
+    out_console.print(f"redrew {len(names)} figure(s) in {folder}/figures: "
+                      + ", ".join(names))
 
 
 def main() -> None:
