@@ -247,6 +247,25 @@ def plot_command(
                       + ", ".join(names))
 
 
+@app.command("latent")
+@guarded
+def latent_command(
+    name: Annotated[str, typer.Argument(help="digits-01 or digits.")],
+    mnist: Annotated[Path | None, typer.Option(
+        help="MNIST IDX files (folder or file); scikit-learn digits otherwise.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    epochs: Annotated[int | None, typer.Option(
+        help="Adam steps of the field training.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Result folder (default runs/latent-NAME).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Symmetries of a digit classifier in a learned latent space, end to end."""
+    from symdisc.cli_fields import run_latent_command
+
+    raise typer.Exit(run_latent_command(name, mnist, seed, epochs, out, quiet))
+
+
 def main() -> None:
     """Entry point of the ``symdisc`` script."""
     import os

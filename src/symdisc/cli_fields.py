@@ -84,3 +84,44 @@ def _print(result: FieldResult, comparison, flows, out: Path) -> None:
                       f"total {t['total_s']:.2f} s")
     out_console.print(f"saved: {out}/ (report.md, result.json, model.json, "
                       "weights.npz, figures/)")
+
+
+def run_latent_command(name: str, mnist, seed: int, epochs: int | None,
+                       out: Path | None, quiet: bool) -> int:
+    """``symdisc latent NAME``: run, write the folder, print a summary."""
+    from symdisc.latent.pipeline import get_latent_preset, run_latent, write_latent
+
+    preset = get_latent_preset(name)
+    out = check_writable(out if out is not None else _default_out(f"latent-{name}"))
+    bar, update = _progress(quiet, f"latent {name} fields")
+    if bar is None:
+        run = run_latent(name, seed=seed, mnist=mnist, epochs=epochs)
+    else:
+        with bar:
+            run = run_latent(name, seed=seed, mnist=mnist, epochs=epochs,
+                             progress=update)
+    write_latent(run, out)
+    colour = {"found": "green", "not found": "yellow"}.get(run.status, "red")
+    m = run.setup.metrics
+    out_console.print(f"[bold {colour}]{run.status}[/]: latent {preset.name} "
+                      f"(ℓ = {run.setup.latent_dim}, {run.fields.n_fields} field(s))")
+    out_console.print(f"models: test accuracy {m.accuracy_test:.1%}, test "
+                      f"reconstruction MSE {m.recon_mse_test:.4f}")
+    table = Table(show_header=True, box=None)
+    for col in ("model", "status", "invariance error"):
+        table.add_column(col)
+    for label, r in (("MLP fields", run.fields), ("linear field", run.linear)):
+        table.add_row(label, r.status, f"{r.metrics.get('invariance_error', float('nan')):.2e}")
+    out_console.print(table)
+    drifts = [line.drift for line in run.lines]
+    kept = sum(line.keeps_class for line in run.lines)
+    if drifts:
+        out_console.print(f"flow lines: {kept}/{len(drifts)} keep their digit, "
+                          f"largest logit drift {max(drifts):.2%}")
+    if run.orthogonal is not None:
+        changed = "changes" if not run.orthogonal.keeps_class else "does not change"
+        out_console.print(f"orthogonal direction: the class {changed}")
+    for reason in run.reasons[:10]:
+        out_console.print(f"[yellow]{reason}[/]", highlight=False)
+    out_console.print(f"time: {run.timings['total_s']:.1f} s; saved: {out}/")
+    return STATUS_EXIT[run.status]

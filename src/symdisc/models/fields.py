@@ -1,8 +1,8 @@
 """Nonlinear symmetries: ``k`` neural vector fields acting as ``x ↦ x + ε f(x)``.
 
-Each field ``f_α: R^N → R^N`` is an equinox MLP (``N = c·n``: a point of ``c``
-copies is moved as one vector). Depth 0 with no bias is the linear case
-``f(x) = Gx``. The loss terms below act on field values ``F`` of shape
+Each field ``f_α: R^N → R^N`` is a linear map plus an equinox MLP,
+``f(x) = Gx + MLP(x)`` (``N = c·n``: a point of ``c`` copies is moved as one
+vector). Depth 0 (no MLP) is the linear case ``f(x) = Gx``. The loss terms below act on field values ``F`` of shape
 ``(k, b, N)`` at points ``X`` of shape ``(b, N)``:
 
 * invariance, finite: ``mean_x |φ(x + ε f(x)) − φ(x)|² / ε²``, or exact:
@@ -48,7 +48,7 @@ class FieldModel:
     n_fields : int
         Number ``k`` of fields.
     depth : int
-        Hidden layers; 0 is the linear field ``x ↦ Gx`` (no bias).
+        Hidden layers of the MLP; 0 is the linear field ``x ↦ Gx`` alone.
     width : int
         Units per hidden layer (ignored for depth 0).
     activation : str
@@ -58,6 +58,9 @@ class FieldModel:
         (deep fields only; the linear field always sees ``x``).
     scale : float
         ``σ`` of that standardisation.
+    linear_path : bool
+        Add the linear term ``Gx`` to a deep field (``f = Gx + MLP``), so that
+        linear symmetries are represented exactly; without it ``f = MLP``.
     """
 
     n: int
@@ -67,6 +70,7 @@ class FieldModel:
     activation: str = "tanh"
     center: tuple | None = None
     scale: float = 1.0
+    linear_path: bool = True
 
     name = "mlp"
 
@@ -91,9 +95,8 @@ class FieldModel:
 
     def _mlp(self, key: Array) -> eqx.nn.MLP:
         return eqx.nn.MLP(self.n, self.n, self.width, self.depth,
-                          activation=ACTIVATIONS[self.activation],
-                          use_bias=not self.linear, use_final_bias=not self.linear,
-                          dtype=jnp.float64, key=key)
+                          activation=ACTIVATIONS[self.activation], dtype=jnp.float64,
+                          key=key)
 
     def _stack(self, key: Array) -> eqx.nn.MLP:
         """``k`` MLPs with their weights stacked along a leading axis."""
@@ -103,43 +106,62 @@ class FieldModel:
     def _static(self):
         return eqx.partition(self._stack(jax.random.PRNGKey(0)), eqx.is_array)[1]
 
-    def init(self, key: Array):
-        """Random parameters: the array leaves of the stacked MLPs (a pytree)."""
-        return eqx.filter(self._stack(key), eqx.is_array)
+    def init(self, key: Array) -> dict:
+        """Random parameters ``{"linear": G (k, N, N), "mlp": stacked MLP leaves}``.
 
-    def values(self, params, X: Array) -> Array:
-        """Every field at every point: ``(b, N) -> (k, b, N)``."""
-        mlps = eqx.combine(params, self._static)
-        U = X
-        if not self.linear and self.center is not None:
-            U = (X - jnp.asarray(self.center)) / self.scale
-        elif not self.linear:
-            U = X / self.scale
-        return eqx.filter_vmap(lambda mlp: jax.vmap(mlp)(U))(mlps)
+        ``G`` starts with squared norm about 2, as linear generators do.
+        """
+        k_lin, k_mlp = jax.random.split(key)
+        scale = jnp.sqrt(2.0) / self.n
+        params = {"linear": scale * jax.random.normal(
+            k_lin, (self.n_fields, self.n, self.n))}
+        if not self.linear:
+            params["mlp"] = eqx.filter(self._stack(k_mlp), eqx.is_array)
+        return params
 
-    def field(self, params, index: int = 0) -> Callable[[Array], Array]:
+    @staticmethod
+    def _scale_last(mlp, c: Array):
+        last = mlp.layers[-1]
+        mlp = eqx.tree_at(lambda p: p.layers[-1].weight, mlp,
+                          last.weight * c[:, None, None])
+        return eqx.tree_at(lambda p: p.layers[-1].bias, mlp, last.bias * c[:, None])
+
+    def values(self, params: dict, X: Array) -> Array:
+        """Every field at every point: ``(b, N) -> (k, b, N)``.
+
+        ``f_α(x) = G_α x + MLP_α((x − μ) / σ)``; the linear path lets a deep
+        field represent linear symmetries exactly.
+        """
+        F = jnp.einsum("kij,bj->kbi", params["linear"], X)
+        if not self.linear_path and not self.linear:
+            F = jnp.zeros_like(F)
+        if self.linear:
+            return F
+        mlps = eqx.combine(params["mlp"], self._static)
+        center = 0.0 if self.center is None else jnp.asarray(self.center)
+        U = (X - center) / self.scale
+        return F + eqx.filter_vmap(lambda mlp: jax.vmap(mlp)(U))(mlps)
+
+    def field(self, params: dict, index: int = 0) -> Callable[[Array], Array]:
         """Field ``f_index`` as a function of one point, ``(N,) -> (N,)``."""
         if not 0 <= index < self.n_fields:
             raise bad_input("index", f"0 … {self.n_fields - 1}", index)
         return lambda x: self.values(params, x[None])[index, 0]
 
-    def rescale(self, params, factors) -> object:
-        """Parameters of the fields ``c_α f_α`` (last layer scaled), ``factors (k,)``."""
+    def rescale(self, params: dict, factors) -> dict:
+        """Parameters of the fields ``c_α f_α``, ``factors`` of shape ``(k,)``."""
         c = jnp.asarray(factors, jnp.float64)
-        last = params.layers[-1]
-        params = eqx.tree_at(lambda p: p.layers[-1].weight, params,
-                             last.weight * c[:, None, None])
-        if last.bias is not None:
-            params = eqx.tree_at(lambda p: p.layers[-1].bias, params,
-                                 last.bias * c[:, None])
-        return params
+        out = dict(params)
+        out["linear"] = params["linear"] * c[:, None, None]
+        if "mlp" in params:
+            out["mlp"] = self._scale_last(params["mlp"], c)
+        return out
 
-    def matrices(self, params) -> np.ndarray:
+    def matrices(self, params: dict) -> np.ndarray:
         """The matrices ``G`` of linear fields, shape ``(k, N, N)``."""
         if not self.linear:
             raise NotImplementedError("only depth-0 fields are matrices")
-        mlps = eqx.combine(params, self._static)
-        return np.asarray(mlps.layers[0].weight)
+        return np.asarray(params["linear"])
 
     def to_dict(self) -> dict:
         """Hyperparameters as plain data (``model.json``)."""
@@ -217,7 +239,8 @@ def _weights(F: Array, floor: float | None) -> Array:
 
 
 def invariance_finite(fn: Callable, F: Array, X: Array, eps: float,
-                      point_shape: tuple, floor: float | None = None) -> Array:
+                      point_shape: tuple, floor: float | None = None,
+                      point_weights: Array | None = None) -> Array:
     """``mean_x w(x) |φ(x + ε f_α(x)) − φ(x)|² / ε²`` per field, shape ``(k,)``.
 
     ``F`` is ``(k, b, N)``, ``X`` is ``(b, N)``; ``φ`` takes one point of
@@ -225,13 +248,17 @@ def invariance_finite(fn: Callable, F: Array, X: Array, eps: float,
     ``w = 1 / (|f(x)|² + δ mean|f|²)`` makes the term depend on the field's
     direction only, so a field cannot lower it by shrinking where preserving
     the oracle is hard (near a discontinuity); otherwise ``w = 1``.
+    ``point_weights`` ``(b,)`` multiply ``w`` (e.g. ``1 / |∇φ(x)|²``).
     """
     shaped = X.reshape(X.shape[0], *point_shape)
     base = jax.vmap(fn)(shaped)
     moved = (X[None] + eps * F).reshape(F.shape[0], X.shape[0], *point_shape)
     labels = jax.vmap(jax.vmap(fn))(moved)
     change = jnp.sum((labels - base[None]) ** 2, axis=-1) / eps**2
-    return jnp.mean(_weights(F, floor) * change, axis=-1)
+    w = _weights(F, floor)
+    if point_weights is not None:
+        w = w * point_weights
+    return jnp.mean(w * change, axis=-1)
 
 
 def directional_derivatives(fn: Callable, F: Array, X: Array,
@@ -247,11 +274,30 @@ def directional_derivatives(fn: Callable, F: Array, X: Array,
 
 
 def invariance_exact(fn: Callable, F: Array, X: Array, point_shape: tuple,
-                     floor: float | None = None) -> Array:
-    """``mean_x w(x) |Dφ(x)[f_α(x)]|²`` per field, shape ``(k,)`` (``w`` as in
-    :func:`invariance_finite`)."""
+                     floor: float | None = None,
+                     point_weights: Array | None = None) -> Array:
+    """``mean_x w(x) |Dφ(x)[f_α(x)]|²`` per field, shape ``(k,)``.
+
+    ``w`` and ``point_weights`` as in :func:`invariance_finite`.
+    """
     D = directional_derivatives(fn, F, X, point_shape)
-    return jnp.mean(_weights(F, floor) * jnp.sum(D**2, axis=-1), axis=-1)
+    w = _weights(F, floor)
+    if point_weights is not None:
+        w = w * point_weights
+    return jnp.mean(w * jnp.sum(D**2, axis=-1), axis=-1)
+
+
+def gradient_weights(fn: Callable, X: Array, point_shape: tuple,
+                     floor: float) -> Array:
+    """``1 / (|∇φ(x)|² + δ mean_x |∇φ|²)`` per point, shape ``(b,)``.
+
+    With these and the field weights the invariance term is the mean squared
+    cosine between ``f`` and ``∇φ`` (one label), the quantity that the checks
+    measure; without them points where ``φ`` is flat count for little.
+    """
+    shaped = X.reshape(X.shape[0], *point_shape)
+    g = jnp.sum(jax.vmap(jax.jacrev(fn))(shaped).reshape(X.shape[0], -1) ** 2, axis=-1)
+    return 1.0 / (g + floor * jnp.mean(g))
 
 
 def mean_step(F: Array) -> Array:

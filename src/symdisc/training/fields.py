@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from symdisc import _jax  # noqa: F401
 from symdisc.config import TrainingConfig, check_keys
@@ -51,11 +52,19 @@ class FieldConfig:
     step_target : float
         ``s``: the mean over the data of ``|f(x)|²``. The default 2 matches
         the linear convention ``‖G‖_F² = 2`` for standard normal points.
+    linear_path : bool
+        Deep fields are ``Gx + MLP(x)`` (True) or ``MLP(x)`` alone (the
+        default: the linear term slows the fit of fields that must turn
+        sharply, as near a discontinuity).
+    final_learning_rate : float
+        Adam's step decays along a cosine from the configured learning rate
+        to this fraction of it at the last epoch.
     relative : bool
         Weigh the invariance term per point by
-        ``1 / (|f(x)|² + δ mean|f|²)``, ``δ = 10⁻³``: only the direction of
-        the field counts, so it cannot shrink where the oracle is hard to
-        preserve. Without it a field tends
+        ``1 / (|f(x)|² + δ mean|f|²)`` and ``1 / (|∇φ(x)|² + δ mean|∇φ|²)``,
+        ``δ = 10⁻³``: the term becomes the mean squared cosine between field
+        and gradient, what the checks measure; the field cannot shrink where
+        the oracle is hard to preserve, and flat regions of ``φ`` count. Without it a field tends
         to vanish near a discontinuity and point anywhere there.
     standardise : bool
         Feed the MLP ``(x − μ) / σ`` with the training data's mean and spread.
@@ -84,6 +93,8 @@ class FieldConfig:
     width: int = 64
     activation: str = "tanh"
     step_target: float = 2.0
+    linear_path: bool = False
+    final_learning_rate: float = 1e-2
     relative: bool = True
     standardise: bool = True
     calibration_points: int = 2**17
@@ -95,7 +106,7 @@ class FieldConfig:
     tol_orthogonality: float = 0.05
 
     def __post_init__(self) -> None:
-        for name in ("step_target", "check_epsilon", "tol_invariance",
+        for name in ("step_target", "final_learning_rate", "check_epsilon", "tol_invariance",
                      "tol_normalisation", "tol_orthogonality"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) \
@@ -196,7 +207,8 @@ def make_field_model(oracle: Oracle, n_fields: int, field_config: FieldConfig,
         scale = float(np.sqrt(np.mean((Xn - Xn.mean(axis=0)) ** 2))) or 1.0
     return FieldModel(n=oracle.n * oracle.copies, n_fields=n_fields,
                       depth=field_config.depth, width=field_config.width,
-                      activation=field_config.activation, center=center, scale=scale)
+                      activation=field_config.activation, center=center, scale=scale,
+                      linear_path=field_config.linear_path)
 
 
 def make_field_objective(oracle: Oracle, model: FieldModel, config: TrainingConfig,
@@ -208,13 +220,16 @@ def make_field_objective(oracle: Oracle, model: FieldModel, config: TrainingConf
     form = invariance_form(oracle, config)
     shape = oracle.point_shape
     floor = RELATIVE_FLOOR if field_config.relative else None
+    gw = (F_.gradient_weights(oracle.fn, X, shape, RELATIVE_FLOOR)
+          if field_config.relative else None)
 
     def objective(params):
         F = model.values(params, X)
         if form == "exact":
-            inv = F_.invariance_exact(oracle.fn, F, X, shape, floor)
+            inv = F_.invariance_exact(oracle.fn, F, X, shape, floor, gw)
         else:
-            inv = F_.invariance_finite(oracle.fn, F, X, config.epsilon, shape, floor)
+            inv = F_.invariance_finite(oracle.fn, F, X, config.epsilon, shape, floor,
+                                       gw)
         parts = {
             "invariance": jnp.sum(inv),
             "normalisation": jnp.sum(F_.normalisation(F, field_config.step_target)),
@@ -406,8 +421,10 @@ def discover_fields(oracle: Oracle, n_fields: int | None = None, *,
     model = make_field_model(oracle, config.n_generators, field_config, X)
     params = jax.vmap(model.init)(jax.random.split(init_key, config.restarts))
     objective = make_field_objective(oracle, model, config, field_config, X)
+    schedule = optax.cosine_decay_schedule(config.learning_rate, config.epochs,
+                                           alpha=field_config.final_learning_rate)
     outcome = optimise(objective, params, epochs=config.epochs,
-                       learning_rate=config.learning_rate, loss_floor=config.loss_floor,
+                       learning_rate=schedule, loss_floor=config.loss_floor,
                        polish_steps=config.polish_steps, progress=progress)
 
     finite = np.isfinite(outcome.final_loss)
