@@ -22,11 +22,21 @@ run = run_latent(args.name, seed=args.seed)
 out = args.out or os.path.join(tempfile.mkdtemp(), f"latent-{args.name}")
 write_latent(run, out)
 total = time.perf_counter() - start
-print(json.dumps({"preset": args.name, "status": run.status, "total_s": round(total, 1),
-                  "stages_s": {k: round(v, 1) for k, v in run.timings.items()},
-                  "cpu_count": os.cpu_count(),
-                  "fields_invariance": run.fields.metrics.get("invariance_error"),
-                  "linear_invariance": run.linear.metrics.get("invariance_error"),
-                  "max_logit_drift": max(line.drift for line in run.lines),
-                  "lines_keeping_digit": sum(l.keeps_class for l in run.lines),
-                  "lines": len(run.lines), "under_3_minutes": total < 180}, indent=1))
+print(
+    json.dumps(
+        {
+            "preset": args.name,
+            "status": run.status,
+            "total_s": round(total, 1),
+            "stages_s": {k: round(v, 1) for k, v in run.timings.items()},
+            "cpu_count": os.cpu_count(),
+            "fields_invariance": run.fields.metrics.get("invariance_error"),
+            "linear_invariance": run.linear.metrics.get("invariance_error"),
+            "max_logit_drift": max(line.drift for line in run.lines),
+            "lines_keeping_digit": sum(line.keeps_class for line in run.lines),
+            "lines": len(run.lines),
+            "under_3_minutes": total < 180,
+        },
+        indent=1,
+    )
+)

@@ -13,9 +13,14 @@ from symdisc.latent.pipeline import TOL_DRIFT, run_latent, write_latent
 
 @pytest.fixture(scope="module")
 def plane_run():
-    return run_latent("digits-01", epochs=1000, n_points=256,
-                      autoencoder=AutoencoderConfig(latent_dim=2, steps=800),
-                      classifier=ClassifierConfig(steps=400))
+    return run_latent(
+        "digits-01",
+        epochs=800,
+        n_points=256,
+        polish_steps=100,
+        autoencoder=AutoencoderConfig(latent_dim=2, steps=800),
+        classifier=ClassifierConfig(steps=400),
+    )
 
 
 def test_digits01_flow_keeps_the_digit_and_the_orthogonal_changes_it(plane_run):
@@ -38,7 +43,8 @@ def test_latent_folder_holds_metrics_weights_and_figures(plane_run, tmp_path):
     assert 0 < data["models"]["accuracy_test"] <= 1
     assert data["models"]["recon_mse_test"] > 0
     assert [line["logit_drift"] for line in data["lines"]] == [
-        line.drift for line in plane_run.lines]
+        line.drift for line in plane_run.lines
+    ]
     with np.load(out / "weights.npz", allow_pickle=False) as w:
         assert w.files
     assert (out / "figures" / "latent_plane.png").is_file()

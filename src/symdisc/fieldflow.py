@@ -51,7 +51,7 @@ class FlowCheck:
 
 
 def flow_map(field: VectorField, points, t: float, n_steps: int = 100) -> np.ndarray:
-    """The finite transformation ``Φ_t`` applied to each point, ``(b, N)``.
+    """Apply the finite transformation ``Φ_t`` to each point, ``(b, N)``.
 
     Negative ``t`` flows backwards.
     """
@@ -60,14 +60,18 @@ def flow_map(field: VectorField, points, t: float, n_steps: int = 100) -> np.nda
         raise bad_input("points", "shape (b, N)", f"shape {X.shape}")
     if t == 0:
         return X.copy()
-    out = [np.asarray(flow_line(field, x, abs(t), n_steps))[-1 if t > 0 else 0]
-           for x in X]
+    out = [
+        np.asarray(flow_line(field, x, abs(t), n_steps))[-1 if t > 0 else 0] for x in X
+    ]
     return np.stack(out)
 
 
-def flow_check(oracle: Oracle, field: VectorField, starts, t_max: float,
-               n_steps: int = 100) -> FlowCheck:
-    """Follow ``field`` from each start for ``t ∈ [−t_max, t_max]``; see :class:`FlowCheck`.
+def flow_check(
+    oracle: Oracle, field: VectorField, starts, t_max: float, n_steps: int = 100
+) -> FlowCheck:
+    """Follow ``field`` from each start for ``t ∈ [−t_max, t_max]``.
+
+    See :class:`FlowCheck`.
 
     Parameters
     ----------
@@ -91,5 +95,6 @@ def flow_check(oracle: Oracle, field: VectorField, starts, t_max: float,
     change = np.max(np.linalg.norm(labels - base[:, None], axis=-1), axis=1)
     scale = np.linalg.norm(base, axis=-1)
     drift = change / np.where(scale > 0, scale, 1.0)
-    return FlowCheck(times=flow_times(t_max, n_steps), lines=lines, labels=labels,
-                     drift=drift)
+    return FlowCheck(
+        times=flow_times(t_max, n_steps), lines=lines, labels=labels, drift=drift
+    )

@@ -35,8 +35,14 @@ def _contours(ax, oracle, extent: float):
     return cs
 
 
-def field_panel(ax, oracle, field: BatchField, extent: float = 2.5,
-                resolution: int = 21, title: str = ""):
+def field_panel(
+    ax,
+    oracle,
+    field: BatchField,
+    extent: float = 2.5,
+    resolution: int = 21,
+    title: str = "",
+):
     """Draw one field as unit arrows over the oracle's contours into ``ax``.
 
     Arrows show the direction of ``f``; their colour (white to red) the
@@ -48,15 +54,28 @@ def field_panel(ax, oracle, field: BatchField, extent: float = 2.5,
     V = np.asarray(field(np.stack([C1.ravel(), C2.ravel()], -1)))
     length = np.linalg.norm(V, axis=-1)
     unit = V / np.where(length > 0, length, 1.0)[:, None]
-    ax.quiver(C1.ravel(), C2.ravel(), unit[:, 0], unit[:, 1],
-              length / (length.max() or 1.0), cmap="Reds", clim=(-0.3, 1.0),
-              angles="xy", width=0.004, pivot="mid")
+    ax.quiver(
+        C1.ravel(),
+        C2.ravel(),
+        unit[:, 0],
+        unit[:, 1],
+        length / (length.max() or 1.0),
+        cmap="Reds",
+        clim=(-0.3, 1.0),
+        angles="xy",
+        width=0.004,
+        pivot="mid",
+    )
     ax.set_title(title, fontsize=9)
     return cs
 
 
-def field_comparison(oracle, fields: Sequence[tuple[str, BatchField]],
-                     extent: float = 2.5, title: str | None = None) -> Figure:
+def field_comparison(
+    oracle,
+    fields: Sequence[tuple[str, BatchField]],
+    extent: float = 2.5,
+    title: str | None = None,
+) -> Figure:
     """Several fields side by side over the same contours (e.g. shallow vs deep).
 
     Parameters
@@ -77,8 +96,13 @@ def field_comparison(oracle, fields: Sequence[tuple[str, BatchField]],
     return fig
 
 
-def flow_lines_figure(oracle, lines: np.ndarray, extent: float = 2.5,
-                      title: str = "", drift: np.ndarray | None = None) -> Figure:
+def flow_lines_figure(
+    oracle,
+    lines: np.ndarray,
+    extent: float = 2.5,
+    title: str = "",
+    drift: np.ndarray | None = None,
+) -> Figure:
     """Flow lines ``(s, T, 2)`` over the oracle's contours, starts marked.
 
     A symmetry's flow lines follow the contours; ``drift`` (per line) is

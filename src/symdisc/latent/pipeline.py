@@ -60,11 +60,22 @@ class LatentPreset:
 
 
 LATENT_PRESETS = {
-    p.name: p for p in (
-        LatentPreset("digits-01", "digits 0 and 1, latent plane (ℓ = 2), one logit, "
-                     "one symmetry", (0, 1), 2, 1),
-        LatentPreset("digits", "all ten digits, ℓ = 16, ten logits, three "
-                     "symmetries", None, 16, 3),
+    p.name: p
+    for p in (
+        LatentPreset(
+            "digits-01",
+            "digits 0 and 1, latent plane (ℓ = 2), one logit, one symmetry",
+            (0, 1),
+            2,
+            1,
+        ),
+        LatentPreset(
+            "digits",
+            "all ten digits, ℓ = 16, ten logits, three symmetries",
+            None,
+            16,
+            3,
+        ),
     )
 }
 
@@ -107,9 +118,14 @@ class LineCheck:
 
     def to_dict(self) -> dict:
         """Plain data for ``result.json``."""
-        return {"label": self.label, "start_class": self.start_class,
-                "logit_drift": self.drift, "classes": list(self.classes),
-                "times": list(self.times), "keeps_class": self.keeps_class}
+        return {
+            "label": self.label,
+            "start_class": self.start_class,
+            "logit_drift": self.drift,
+            "classes": list(self.classes),
+            "times": list(self.times),
+            "keeps_class": self.keeps_class,
+        }
 
 
 @dataclass(frozen=True)
@@ -150,34 +166,53 @@ class LatentRun:
 
 
 def get_latent_preset(name: str) -> LatentPreset:
-    """The latent preset called ``name``."""
+    """Return the latent preset called ``name``."""
     if name not in LATENT_PRESETS:
-        raise InputError(f"unknown latent preset {name!r}. Known: "
-                         + ", ".join(LATENT_PRESETS) + ".")
+        raise InputError(
+            f"unknown latent preset {name!r}. Known: " + ", ".join(LATENT_PRESETS) + "."
+        )
     return LATENT_PRESETS[name]
 
 
 def flow_spread(setup: LatentSetup) -> float:
     """Median over classes of the RMS distance of a class's codes from its mean."""
     means = setup.class_means()
-    spreads = [np.sqrt(np.mean(np.sum(
-        (setup.codes_train[setup.labels_train == c] - means[i]) ** 2, axis=1)))
-        for i, c in enumerate(setup.data.classes)]
+    spreads = [
+        np.sqrt(
+            np.mean(
+                np.sum(
+                    (setup.codes_train[setup.labels_train == c] - means[i]) ** 2, axis=1
+                )
+            )
+        )
+        for i, c in enumerate(setup.data.classes)
+    ]
     return float(np.median(spreads))
 
 
-def check_line(setup: LatentSetup, field_fn, start, start_class: int, t_max: float,
-               label: str, n_images: int = 11, steps_per_image: int = 4) -> LineCheck:
+def check_line(
+    setup: LatentSetup,
+    field_fn,
+    start,
+    start_class: int,
+    t_max: float,
+    label: str,
+    n_images: int = 11,
+    steps_per_image: int = 4,
+) -> LineCheck:
     """Follow ``field_fn`` from ``start`` both ways; drift and decoded classes."""
     n_steps = (n_images // 2) * steps_per_image
     points = np.asarray(flow_line(field_fn, start, t_max, n_steps))
     shown = points[::steps_per_image]
     decoded = decode_and_classify(setup.autoencoder, setup.classifier, shown)
-    times = (t_max * np.arange(-n_steps, n_steps + 1, steps_per_image) / n_steps)
-    return LineCheck(label=label, start_class=int(start_class),
-                     drift=logit_drift(setup.oracle, points),
-                     classes=[int(c) for c in decoded.classes],
-                     times=[float(t) for t in times])
+    times = t_max * np.arange(-n_steps, n_steps + 1, steps_per_image) / n_steps
+    return LineCheck(
+        label=label,
+        start_class=int(start_class),
+        drift=logit_drift(setup.oracle, points),
+        classes=[int(c) for c in decoded.classes],
+        times=[float(t) for t in times],
+    )
 
 
 def unit_speed(field_fn):
@@ -197,13 +232,20 @@ def plane_fields(fields: FieldResult):
     return unit, lambda z: -turned(z)
 
 
-def run_latent(name: str, *, seed: int = 0, mnist: str | os.PathLike | None = None,
-               cache_dir: str | os.PathLike | None = None, epochs: int | None = None,
-               n_fields: int | None = None, n_points: int = 512,
-               polish_steps: int = 200,
-               autoencoder: AutoencoderConfig | None = None,
-               classifier: ClassifierConfig | None = None,
-               progress: Progress | None = None) -> LatentRun:
+def run_latent(
+    name: str,
+    *,
+    seed: int = 0,
+    mnist: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    epochs: int | None = None,
+    n_fields: int | None = None,
+    n_points: int = 512,
+    polish_steps: int = 200,
+    autoencoder: AutoencoderConfig | None = None,
+    classifier: ClassifierConfig | None = None,
+    progress: Progress | None = None,
+) -> LatentRun:
     """Run the whole latent pipeline of preset ``name``; see the module docstring.
 
     Parameters
@@ -225,27 +267,47 @@ def run_latent(name: str, *, seed: int = 0, mnist: str | os.PathLike | None = No
     """
     preset = get_latent_preset(name)
     t0 = time.perf_counter()
-    data = load_images(mnist if mnist is not None else "digits", seed=seed,
-                       classes=preset.classes)
+    data = load_images(
+        mnist if mnist is not None else "digits", seed=seed, classes=preset.classes
+    )
     autoencoder = autoencoder or AutoencoderConfig(latent_dim=preset.latent_dim)
     if autoencoder.latent_dim != preset.latent_dim:
-        raise bad_input("autoencoder.latent_dim", f"{preset.latent_dim} for {name}",
-                        autoencoder.latent_dim)
-    setup = latent_setup(data, autoencoder, classifier, seed, cache_dir,
-                         name=preset.name)
+        raise bad_input(
+            "autoencoder.latent_dim",
+            f"{preset.latent_dim} for {name}",
+            autoencoder.latent_dim,
+        )
+    setup = latent_setup(
+        data, autoencoder, classifier, seed, cache_dir, name=preset.name
+    )
     t_models = time.perf_counter() - t0
 
     k = n_fields or preset.n_fields
-    config = TrainingConfig(n_generators=k, epochs=epochs or preset.epochs,
-                            learning_rate=3e-3, n_points=n_points, restarts=1,
-                            polish_steps=polish_steps, seed=seed)
-    deep_cfg = FieldConfig(depth=preset.depth, width=preset.width, step_target=1.0,
-                           margin=0.0, tol_invariance=TOL_INVARIANCE)
+    config = TrainingConfig(
+        n_generators=k,
+        epochs=epochs or preset.epochs,
+        learning_rate=3e-3,
+        n_points=n_points,
+        restarts=1,
+        polish_steps=polish_steps,
+        seed=seed,
+    )
+    deep_cfg = FieldConfig(
+        depth=preset.depth,
+        width=preset.width,
+        step_target=1.0,
+        margin=0.0,
+        tol_invariance=TOL_INVARIANCE,
+    )
     t1 = time.perf_counter()
-    fields = discover_fields(setup.oracle, config=config, field_config=deep_cfg,
-                             progress=progress)
-    linear = discover_fields(setup.oracle, config=config.replace(
-        epochs=min(config.epochs, 1000)), field_config=deep_cfg.replace(depth=0))
+    fields = discover_fields(
+        setup.oracle, config=config, field_config=deep_cfg, progress=progress
+    )
+    linear = discover_fields(
+        setup.oracle,
+        config=config.replace(epochs=min(config.epochs, 1000)),
+        field_config=deep_cfg.replace(depth=0),
+    )
     t_fields = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -260,19 +322,37 @@ def run_latent(name: str, *, seed: int = 0, mnist: str | os.PathLike | None = No
         for j in range(k):
             f = plane_fields(fields)[0] if plane else fields.field(j)
             for mean, c in zip(means, setup.data.classes, strict=True):
-                lines.append(check_line(setup, f, mean, c, t_max,
-                                        f"digit {c}, field {j + 1}"))
+                lines.append(
+                    check_line(setup, f, mean, c, t_max, f"digit {c}, field {j + 1}")
+                )
         if plane:
-            orthogonal = check_line(setup, plane_fields(fields)[1], means[0],
-                                    setup.data.classes[0], t_across,
-                                    f"digit {setup.data.classes[0]}, orthogonal")
+            orthogonal = check_line(
+                setup,
+                plane_fields(fields)[1],
+                means[0],
+                setup.data.classes[0],
+                t_across,
+                f"digit {setup.data.classes[0]}, orthogonal",
+            )
     status, reasons = _status(fields, lines, orthogonal)
-    timings = {"models_s": t_models, "fields_s": t_fields,
-               "lines_s": time.perf_counter() - t2,
-               "total_s": time.perf_counter() - t0}
-    return LatentRun(preset=preset, setup=setup, fields=fields, linear=linear,
-                     lines=lines, orthogonal=orthogonal, t_max=t_max, status=status,
-                     reasons=reasons, timings=timings)
+    timings = {
+        "models_s": t_models,
+        "fields_s": t_fields,
+        "lines_s": time.perf_counter() - t2,
+        "total_s": time.perf_counter() - t0,
+    }
+    return LatentRun(
+        preset=preset,
+        setup=setup,
+        fields=fields,
+        linear=linear,
+        lines=lines,
+        orthogonal=orthogonal,
+        t_max=t_max,
+        status=status,
+        reasons=reasons,
+        timings=timings,
+    )
 
 
 def _status(fields: FieldResult, lines: list, orthogonal: LineCheck | None):
@@ -281,14 +361,20 @@ def _status(fields: FieldResult, lines: list, orthogonal: LineCheck | None):
     reasons = list(fields.reasons)
     for line in lines:
         if not line.drift < TOL_DRIFT:
-            reasons.append(f"{line.label}: logits drift by {line.drift:.1%} "
-                           f"(more than {TOL_DRIFT:.0%})")
+            reasons.append(
+                f"{line.label}: logits drift by {line.drift:.1%} "
+                f"(more than {TOL_DRIFT:.0%})"
+            )
         if not line.keeps_class:
-            reasons.append(f"{line.label}: decoded images classified as "
-                           f"{sorted(set(line.classes))}, not only {line.start_class}")
+            reasons.append(
+                f"{line.label}: decoded images classified as "
+                f"{sorted(set(line.classes))}, not only {line.start_class}"
+            )
     if orthogonal is not None and orthogonal.keeps_class:
-        reasons.append(f"{orthogonal.label}: the class never changes along the "
-                       "direction orthogonal to the symmetry")
+        reasons.append(
+            f"{orthogonal.label}: the class never changes along the "
+            "direction orthogonal to the symmetry"
+        )
     return ("found" if not reasons else "not found"), reasons
 
 
@@ -297,28 +383,46 @@ def _status(fields: FieldResult, lines: list, orthogonal: LineCheck | None):
 
 
 def latent_json(run: LatentRun) -> dict:
-    """The content of ``result.json`` of a latent run."""
+    """Return the content of ``result.json`` of a latent run."""
     from symdisc.report import _header
 
     s = run.setup
     return {
-        **_header("latent"), "status": run.status, "preset": run.preset.name,
-        "description": run.preset.description, "reasons": run.reasons,
-        "data": {"name": s.data.name, "classes": list(s.data.classes),
-                 "n_train": int(len(s.codes_train)), "n_test": int(len(s.codes_test)),
-                 "image_shape": list(s.data.image_shape)},
-        "models": {"latent_dim": s.latent_dim, "status": s.status,
-                   "accuracy_train": s.metrics.accuracy_train,
-                   "accuracy_test": s.metrics.accuracy_test,
-                   "recon_mse_train": s.metrics.recon_mse_train,
-                   "recon_mse_test": s.metrics.recon_mse_test},
-        "fields": {"status": run.fields.status, "model": run.fields.model.to_dict(),
-                   "metrics": run.fields.metrics, "reasons": run.fields.reasons,
-                   "config": run.fields.config,
-                   "field_config": run.fields.field_config},
-        "linear": {"status": run.linear.status, "metrics": run.linear.metrics,
-                   "reasons": run.linear.reasons},
-        "flow_time": run.t_max, "tol_drift": TOL_DRIFT,
+        **_header("latent"),
+        "status": run.status,
+        "preset": run.preset.name,
+        "description": run.preset.description,
+        "reasons": run.reasons,
+        "data": {
+            "name": s.data.name,
+            "classes": list(s.data.classes),
+            "n_train": int(len(s.codes_train)),
+            "n_test": int(len(s.codes_test)),
+            "image_shape": list(s.data.image_shape),
+        },
+        "models": {
+            "latent_dim": s.latent_dim,
+            "status": s.status,
+            "accuracy_train": s.metrics.accuracy_train,
+            "accuracy_test": s.metrics.accuracy_test,
+            "recon_mse_train": s.metrics.recon_mse_train,
+            "recon_mse_test": s.metrics.recon_mse_test,
+        },
+        "fields": {
+            "status": run.fields.status,
+            "model": run.fields.model.to_dict(),
+            "metrics": run.fields.metrics,
+            "reasons": run.fields.reasons,
+            "config": run.fields.config,
+            "field_config": run.fields.field_config,
+        },
+        "linear": {
+            "status": run.linear.status,
+            "metrics": run.linear.metrics,
+            "reasons": run.linear.reasons,
+        },
+        "flow_time": run.t_max,
+        "tol_drift": TOL_DRIFT,
         "lines": [line.to_dict() for line in run.lines],
         "orthogonal": run.orthogonal.to_dict() if run.orthogonal else None,
         "max_logit_drift": max((line.drift for line in run.lines), default=None),
@@ -333,52 +437,90 @@ def latent_figures(run: LatentRun) -> dict:
     if run.fields.status == "diverged":
         return {}
     if run.setup.latent_dim == 2:
-        return {"latent_plane.png": digits01_figure(
-            run.setup, plane_fields(run.fields)[0], t_max=run.t_max, n_steps=20,
-            orthogonal_t_max=run.orthogonal.times[-1] if run.orthogonal else None)}
-    return {f"flow_grid_field{j + 1}.png": digits_flow_grid(
-        run.setup, run.fields.field(j), t_max=run.t_max)
-        for j in range(run.fields.n_fields)}
+        return {
+            "latent_plane.png": digits01_figure(
+                run.setup,
+                plane_fields(run.fields)[0],
+                t_max=run.t_max,
+                n_steps=20,
+                orthogonal_t_max=run.orthogonal.times[-1] if run.orthogonal else None,
+            )
+        }
+    return {
+        f"flow_grid_field{j + 1}.png": digits_flow_grid(
+            run.setup, run.fields.field(j), t_max=run.t_max
+        )
+        for j in range(run.fields.n_fields)
+    }
 
 
 def latent_markdown(run: LatentRun, figures: list[str]) -> str:
     """``report.md`` of a latent run."""
     s, f, lin = run.setup, run.fields, run.linear
     m = s.metrics
-    lines = [f"# symdisc latent: {run.preset.name} — {run.status}", "",
-             run.preset.description + ".", "",
-             f"Data: {s.data.name}, {len(s.codes_train)} training and "
-             f"{len(s.codes_test)} test images of shape {s.data.image_shape}.",
-             f"Autoencoder to ℓ = {s.latent_dim}: test reconstruction MSE "
-             f"{m.recon_mse_test:.4f}; latent classifier test accuracy "
-             f"{m.accuracy_test:.1%} (models {s.status}).", "",
-             f"**Status: {run.status}.**"]
+    lines = [
+        f"# symdisc latent: {run.preset.name} — {run.status}",
+        "",
+        run.preset.description + ".",
+        "",
+        f"Data: {s.data.name}, {len(s.codes_train)} training and "
+        f"{len(s.codes_test)} test images of shape {s.data.image_shape}.",
+        f"Autoencoder to ℓ = {s.latent_dim}: test reconstruction MSE "
+        f"{m.recon_mse_test:.4f}; latent classifier test accuracy "
+        f"{m.accuracy_test:.1%} (models {s.status}).",
+        "",
+        f"**Status: {run.status}.**",
+    ]
     lines += [f"- {r}" for r in run.reasons]
-    lines += ["", "## Symmetries of the logits", "",
-              "| model | status | relative invariance error | normalisation error |",
-              "|---|---|---|---|"]
-    for label, r in ((f"MLP fields, depth {f.model.depth} × {f.model.width}", f),
-                     ("linear field z ↦ Gz", lin)):
+    lines += [
+        "",
+        "## Symmetries of the logits",
+        "",
+        "| model | status | relative invariance error | normalisation error |",
+        "|---|---|---|---|",
+    ]
+    for label, r in (
+        (f"MLP fields, depth {f.model.depth} × {f.model.width}", f),
+        ("linear field z ↦ Gz", lin),
+    ):
         rm = r.metrics
-        lines.append(f"| {label} ({r.n_fields} field(s)) | {r.status} | "
-                     f"{rm.get('invariance_error', float('nan')):.2e} | "
-                     f"{rm.get('normalisation_error', float('nan')):.2e} |")
-    lines += ["", f"## Flow lines (t from −{run.t_max:.3g} to {run.t_max:.3g})", "",
-              f"Logits must stay within {TOL_DRIFT:.0%} of their starting values "
-              "and every decoded image must be classified as the starting digit.",
-              "", "| line | logit drift | classes of the decoded images |",
-              "|---|---|---|"]
+        lines.append(
+            f"| {label} ({r.n_fields} field(s)) | {r.status} | "
+            f"{rm.get('invariance_error', float('nan')):.2e} | "
+            f"{rm.get('normalisation_error', float('nan')):.2e} |"
+        )
+    lines += [
+        "",
+        f"## Flow lines (t from −{run.t_max:.3g} to {run.t_max:.3g})",
+        "",
+        f"Logits must stay within {TOL_DRIFT:.0%} of their starting values "
+        "and every decoded image must be classified as the starting digit.",
+        "",
+        "| line | logit drift | classes of the decoded images |",
+        "|---|---|---|",
+    ]
     shown = run.lines + ([run.orthogonal] if run.orthogonal else [])
     for line in shown:
-        lines.append(f"| {line.label} | {line.drift:.2%} | "
-                     f"{' '.join(str(c) for c in line.classes)} |")
+        lines.append(
+            f"| {line.label} | {line.drift:.2%} | "
+            f"{' '.join(str(c) for c in line.classes)} |"
+        )
     t = run.timings
-    lines += ["", "## Timings", "",
-              f"models {t['models_s']:.1f} s, fields {t['fields_s']:.1f} s, lines "
-              f"{t['lines_s']:.1f} s, total {t['total_s']:.1f} s.", "", "## Files", "",
-              "- `model.json` + `weights.npz`: the MLP fields; `linear/`: the linear "
-              "field.", "- `result.json`: everything above as data.", "",
-              "## Figures", ""]
+    lines += [
+        "",
+        "## Timings",
+        "",
+        f"models {t['models_s']:.1f} s, fields {t['fields_s']:.1f} s, lines "
+        f"{t['lines_s']:.1f} s, total {t['total_s']:.1f} s.",
+        "",
+        "## Files",
+        "",
+        "- `model.json` + `weights.npz`: the MLP fields; `linear/`: the linear field.",
+        "- `result.json`: everything above as data.",
+        "",
+        "## Figures",
+        "",
+    ]
     lines += [f"![{name}](figures/{name})" for name in figures]
     return "\n".join(lines) + "\n"
 

@@ -1,9 +1,10 @@
 """Nonlinear symmetries: ``k`` neural vector fields acting as ``x ↦ x + ε f(x)``.
 
-Each field ``f_α: R^N → R^N`` is a linear map plus an equinox MLP,
-``f(x) = Gx + MLP(x)`` (``N = c·n``: a point of ``c`` copies is moved as one
-vector). Depth 0 (no MLP) is the linear case ``f(x) = Gx``. The loss terms below act on field values ``F`` of shape
-``(k, b, N)`` at points ``X`` of shape ``(b, N)``:
+Each field ``f_α: R^N → R^N`` is an equinox MLP, optionally plus a linear
+term, ``f(x) = [Gx +] MLP(x)`` (``N = c·n``: a point of ``c`` copies is moved
+as one vector). Depth 0 (no MLP) is the linear case ``f(x) = Gx``. The loss
+terms below act on field values ``F`` of shape ``(k, b, N)`` at points ``X``
+of shape ``(b, N)``:
 
 * invariance, finite: ``mean_x |φ(x + ε f(x)) − φ(x)|² / ε²``, or exact:
   ``mean_x |Dφ(x)[f(x)]|²``;
@@ -77,12 +78,16 @@ class FieldModel:
     def __post_init__(self) -> None:
         for attr, low in (("n", 1), ("n_fields", 1), ("depth", 0), ("width", 1)):
             value = getattr(self, attr)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) \
-                    or value < low:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | np.integer)
+                or value < low
+            ):
                 raise bad_input(f"FieldModel.{attr}", f"an integer >= {low}", value)
         if self.activation not in ACTIVATIONS:
-            raise bad_input("activation", f"one of {', '.join(ACTIVATIONS)}",
-                            self.activation)
+            raise bad_input(
+                "activation", f"one of {', '.join(ACTIVATIONS)}", self.activation
+            )
         if self.center is not None and len(self.center) != self.n:
             raise bad_input("center", f"{self.n} numbers", len(self.center))
         if not (np.isfinite(self.scale) and self.scale > 0):
@@ -94,9 +99,15 @@ class FieldModel:
         return self.depth == 0
 
     def _mlp(self, key: Array) -> eqx.nn.MLP:
-        return eqx.nn.MLP(self.n, self.n, self.width, self.depth,
-                          activation=ACTIVATIONS[self.activation], dtype=jnp.float64,
-                          key=key)
+        return eqx.nn.MLP(
+            self.n,
+            self.n,
+            self.width,
+            self.depth,
+            activation=ACTIVATIONS[self.activation],
+            dtype=jnp.float64,
+            key=key,
+        )
 
     def _stack(self, key: Array) -> eqx.nn.MLP:
         """``k`` MLPs with their weights stacked along a leading axis."""
@@ -113,8 +124,9 @@ class FieldModel:
         """
         k_lin, k_mlp = jax.random.split(key)
         scale = jnp.sqrt(2.0) / self.n
-        params = {"linear": scale * jax.random.normal(
-            k_lin, (self.n_fields, self.n, self.n))}
+        params = {
+            "linear": scale * jax.random.normal(k_lin, (self.n_fields, self.n, self.n))
+        }
         if not self.linear:
             params["mlp"] = eqx.filter(self._stack(k_mlp), eqx.is_array)
         return params
@@ -122,15 +134,16 @@ class FieldModel:
     @staticmethod
     def _scale_last(mlp, c: Array):
         last = mlp.layers[-1]
-        mlp = eqx.tree_at(lambda p: p.layers[-1].weight, mlp,
-                          last.weight * c[:, None, None])
+        mlp = eqx.tree_at(
+            lambda p: p.layers[-1].weight, mlp, last.weight * c[:, None, None]
+        )
         return eqx.tree_at(lambda p: p.layers[-1].bias, mlp, last.bias * c[:, None])
 
     def values(self, params: dict, X: Array) -> Array:
         """Every field at every point: ``(b, N) -> (k, b, N)``.
 
-        ``f_α(x) = G_α x + MLP_α((x − μ) / σ)``; the linear path lets a deep
-        field represent linear symmetries exactly.
+        ``f_α(x) = G_α x + MLP_α((x − μ) / σ)`` with the linear path,
+        ``MLP_α((x − μ) / σ)`` without it, ``G_α x`` at depth 0.
         """
         F = jnp.einsum("kij,bj->kbi", params["linear"], X)
         if not self.linear_path and not self.linear:
@@ -158,7 +171,7 @@ class FieldModel:
         return out
 
     def matrices(self, params: dict) -> np.ndarray:
-        """The matrices ``G`` of linear fields, shape ``(k, N, N)``."""
+        """Return the matrices ``G`` of linear fields, shape ``(k, N, N)``."""
         if not self.linear:
             raise NotImplementedError("only depth-0 fields are matrices")
         return np.asarray(params["linear"])
@@ -189,8 +202,12 @@ def parse_hidden(text: str) -> tuple[int, int]:
     if len(numbers) == 1 and numbers[0] == 0:
         return 0, 1
     if len(numbers) != 2 or numbers[0] < 0 or numbers[1] < 1:
-        raise bad_input("--hidden", "DEPTHxWIDTH such as 3x64 (or 0 for linear)",
-                        text, "Give hidden layers times units per layer.")
+        raise bad_input(
+            "--hidden",
+            "DEPTHxWIDTH such as 3x64 (or 0 for linear)",
+            text,
+            "Give hidden layers times units per layer.",
+        )
     return numbers[0], numbers[1]
 
 
@@ -212,8 +229,12 @@ def params_from_leaves(model: FieldModel, leaves: dict) -> object:
     for path, leaf in flat:
         name = jax.tree_util.keystr(path)
         if name not in leaves:
-            raise bad_input("weights", f"an array named {name!r}", sorted(leaves),
-                            "The weights do not belong to this model.json.")
+            raise bad_input(
+                "weights",
+                f"an array named {name!r}",
+                sorted(leaves),
+                "The weights do not belong to this model.json.",
+            )
         value = np.asarray(leaves[name])
         if value.shape != leaf.shape:
             raise bad_input(f"weights[{name!r}]", f"shape {leaf.shape}", value.shape)
@@ -238,9 +259,15 @@ def _weights(F: Array, floor: float | None) -> Array:
     return 1.0 / (sq + floor * jnp.mean(sq, axis=-1, keepdims=True))
 
 
-def invariance_finite(fn: Callable, F: Array, X: Array, eps: float,
-                      point_shape: tuple, floor: float | None = None,
-                      point_weights: Array | None = None) -> Array:
+def invariance_finite(
+    fn: Callable,
+    F: Array,
+    X: Array,
+    eps: float,
+    point_shape: tuple,
+    floor: float | None = None,
+    point_weights: Array | None = None,
+) -> Array:
     """``mean_x w(x) |φ(x + ε f_α(x)) − φ(x)|² / ε²`` per field, shape ``(k,)``.
 
     ``F`` is ``(k, b, N)``, ``X`` is ``(b, N)``; ``φ`` takes one point of
@@ -261,8 +288,9 @@ def invariance_finite(fn: Callable, F: Array, X: Array, eps: float,
     return jnp.mean(w * change, axis=-1)
 
 
-def directional_derivatives(fn: Callable, F: Array, X: Array,
-                            point_shape: tuple) -> Array:
+def directional_derivatives(
+    fn: Callable, F: Array, X: Array, point_shape: tuple
+) -> Array:
     """``Dφ(x)[f_α(x)]`` by Jacobian-vector products, shape ``(k, b, m)``."""
     shaped = X.reshape(X.shape[0], *point_shape)
 
@@ -273,9 +301,14 @@ def directional_derivatives(fn: Callable, F: Array, X: Array,
     return jax.vmap(along)(F)
 
 
-def invariance_exact(fn: Callable, F: Array, X: Array, point_shape: tuple,
-                     floor: float | None = None,
-                     point_weights: Array | None = None) -> Array:
+def invariance_exact(
+    fn: Callable,
+    F: Array,
+    X: Array,
+    point_shape: tuple,
+    floor: float | None = None,
+    point_weights: Array | None = None,
+) -> Array:
     """``mean_x w(x) |Dφ(x)[f_α(x)]|²`` per field, shape ``(k,)``.
 
     ``w`` and ``point_weights`` as in :func:`invariance_finite`.
@@ -287,8 +320,7 @@ def invariance_exact(fn: Callable, F: Array, X: Array, point_shape: tuple,
     return jnp.mean(w * jnp.sum(D**2, axis=-1), axis=-1)
 
 
-def gradient_weights(fn: Callable, X: Array, point_shape: tuple,
-                     floor: float) -> Array:
+def gradient_weights(fn: Callable, X: Array, point_shape: tuple, floor: float) -> Array:
     """``1 / (|∇φ(x)|² + δ mean_x |∇φ|²)`` per point, shape ``(b,)``.
 
     With these and the field weights the invariance term is the mean squared

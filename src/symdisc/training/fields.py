@@ -32,8 +32,13 @@ from symdisc.training.objective import invariance_form
 logger = logging.getLogger(__name__)
 
 #: Optimisation settings that suit MLP fields (``symdisc run --model mlp``).
-FIELD_TRAINING = {"epochs": 10000, "learning_rate": 3e-3, "n_points": 1024,
-                  "polish_steps": 500, "restarts": 1}
+FIELD_TRAINING = {
+    "epochs": 10000,
+    "learning_rate": 3e-3,
+    "n_points": 1024,
+    "polish_steps": 500,
+    "restarts": 1,
+}
 
 #: ``δ`` of the relative invariance weight ``1 / (|f(x)|² + δ mean|f|²)``.
 RELATIVE_FLOOR = 1e-3
@@ -64,8 +69,9 @@ class FieldConfig:
         ``1 / (|f(x)|² + δ mean|f|²)`` and ``1 / (|∇φ(x)|² + δ mean|∇φ|²)``,
         ``δ = 10⁻³``: the term becomes the mean squared cosine between field
         and gradient, what the checks measure; the field cannot shrink where
-        the oracle is hard to preserve, and flat regions of ``φ`` count. Without it a field tends
-        to vanish near a discontinuity and point anywhere there.
+        the oracle is hard to preserve, and flat regions of ``φ`` count.
+        Without it a field tends to vanish near a discontinuity and point
+        anywhere there.
     standardise : bool
         Feed the MLP ``(x − μ) / σ`` with the training data's mean and spread.
     calibration_points : int
@@ -106,11 +112,20 @@ class FieldConfig:
     tol_orthogonality: float = 0.05
 
     def __post_init__(self) -> None:
-        for name in ("step_target", "final_learning_rate", "check_epsilon", "tol_invariance",
-                     "tol_normalisation", "tol_orthogonality"):
+        for name in (
+            "step_target",
+            "final_learning_rate",
+            "check_epsilon",
+            "tol_invariance",
+            "tol_normalisation",
+            "tol_orthogonality",
+        ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or not value > 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not value > 0
+            ):
                 raise bad_input(name, "a positive number", value)
         for name in ("calibration_points", "normalisation_check_points"):
             value = getattr(self, name)
@@ -120,7 +135,7 @@ class FieldConfig:
             raise bad_input("margin", "a non-negative number", self.margin)
 
     def replace(self, **changes) -> FieldConfig:
-        """A copy with ``changes`` applied (``None`` values are ignored)."""
+        """Return a copy with ``changes`` applied (``None`` values are ignored)."""
         changes = {k: v for k, v in changes.items() if v is not None}
         check_keys(changes, "field option", [f.name for f in dataclasses.fields(self)])
         return dataclasses.replace(self, **changes)
@@ -183,13 +198,17 @@ class FieldResult:
         return self.model.field(self.params, index)
 
     def summary(self) -> str:
-        """A few human lines."""
+        """Summarise in a few human lines."""
         m = self.metrics
-        lines = [f"{self.oracle.get('name', 'oracle')}: {self.status} "
-                 f"({self.n_fields} field(s), depth {self.model.depth})"]
+        lines = [
+            f"{self.oracle.get('name', 'oracle')}: {self.status} "
+            f"({self.n_fields} field(s), depth {self.model.depth})"
+        ]
         if "invariance_error" in m:
-            lines.append(f"  invariance {m['invariance_error']:.2e}  normalisation "
-                         f"{m['normalisation_error']:.2e}")
+            lines.append(
+                f"  invariance {m['invariance_error']:.2e}  normalisation "
+                f"{m['normalisation_error']:.2e}"
+            )
         lines.extend(f"  {r}" for r in self.reasons)
         return "\n".join(lines)
 
@@ -197,22 +216,34 @@ class FieldResult:
 Mask = Callable[[jax.Array], jax.Array]
 
 
-def make_field_model(oracle: Oracle, n_fields: int, field_config: FieldConfig,
-                     X: jax.Array | None = None) -> FieldModel:
-    """The field architecture for ``oracle``; ``X`` ``(b, N)`` sets ``μ, σ``."""
+def make_field_model(
+    oracle: Oracle, n_fields: int, field_config: FieldConfig, X: jax.Array | None = None
+) -> FieldModel:
+    """Build the field architecture for ``oracle``; ``X`` ``(b, N)`` sets ``μ, σ``."""
     center, scale = None, 1.0
     if field_config.standardise and X is not None and field_config.depth > 0:
         Xn = np.asarray(X)
         center = tuple(float(v) for v in Xn.mean(axis=0))
         scale = float(np.sqrt(np.mean((Xn - Xn.mean(axis=0)) ** 2))) or 1.0
-    return FieldModel(n=oracle.n * oracle.copies, n_fields=n_fields,
-                      depth=field_config.depth, width=field_config.width,
-                      activation=field_config.activation, center=center, scale=scale,
-                      linear_path=field_config.linear_path)
+    return FieldModel(
+        n=oracle.n * oracle.copies,
+        n_fields=n_fields,
+        depth=field_config.depth,
+        width=field_config.width,
+        activation=field_config.activation,
+        center=center,
+        scale=scale,
+        linear_path=field_config.linear_path,
+    )
 
 
-def make_field_objective(oracle: Oracle, model: FieldModel, config: TrainingConfig,
-                         field_config: FieldConfig, X: jax.Array) -> Callable:
+def make_field_objective(
+    oracle: Oracle,
+    model: FieldModel,
+    config: TrainingConfig,
+    field_config: FieldConfig,
+    X: jax.Array,
+) -> Callable:
     """Build ``loss(params) -> (total, parts)``; ``X`` is ``(b, N)``.
 
     ``total = h_inv Σ_α L_inv,α + h_norm Σ_α L_norm,α + h_orth L_orth``.
@@ -220,31 +251,38 @@ def make_field_objective(oracle: Oracle, model: FieldModel, config: TrainingConf
     form = invariance_form(oracle, config)
     shape = oracle.point_shape
     floor = RELATIVE_FLOOR if field_config.relative else None
-    gw = (F_.gradient_weights(oracle.fn, X, shape, RELATIVE_FLOOR)
-          if field_config.relative else None)
+    gw = (
+        F_.gradient_weights(oracle.fn, X, shape, RELATIVE_FLOOR)
+        if field_config.relative
+        else None
+    )
 
     def objective(params):
         F = model.values(params, X)
         if form == "exact":
             inv = F_.invariance_exact(oracle.fn, F, X, shape, floor, gw)
         else:
-            inv = F_.invariance_finite(oracle.fn, F, X, config.epsilon, shape, floor,
-                                       gw)
+            inv = F_.invariance_finite(
+                oracle.fn, F, X, config.epsilon, shape, floor, gw
+            )
         parts = {
             "invariance": jnp.sum(inv),
             "normalisation": jnp.sum(F_.normalisation(F, field_config.step_target)),
             "orthogonality": F_.orthogonality(F),
         }
-        total = (config.h_invariance * parts["invariance"]
-                 + config.h_normalisation * parts["normalisation"]
-                 + config.h_orthogonality * parts["orthogonality"])
+        total = (
+            config.h_invariance * parts["invariance"]
+            + config.h_normalisation * parts["normalisation"]
+            + config.h_orthogonality * parts["orthogonality"]
+        )
         return total, parts
 
     return objective
 
 
-def kept_points(oracle: Oracle, points: jax.Array, margin: float,
-                mask: Mask | None = None) -> np.ndarray:
+def kept_points(
+    oracle: Oracle, points: jax.Array, margin: float, mask: Mask | None = None
+) -> np.ndarray:
     """Which points ``(b, c, n)`` the checks use, boolean ``(b,)``.
 
     ``mask(points)`` when given; otherwise points farther than ``margin``
@@ -254,16 +292,20 @@ def kept_points(oracle: Oracle, points: jax.Array, margin: float,
     if mask is not None:
         keep = np.asarray(mask(points), bool).reshape(-1)
         if keep.shape != (points.shape[0],):
-            raise bad_input("mask", f"a boolean per point, shape ({points.shape[0]},)",
-                            f"shape {keep.shape}")
+            raise bad_input(
+                "mask",
+                f"a boolean per point, shape ({points.shape[0]},)",
+                f"shape {keep.shape}",
+            )
         return keep
     if oracle.distance_to_singular is not None:
         return np.asarray(jax.vmap(oracle.distance_to_singular)(points)) > margin
     return np.ones(points.shape[0], bool)
 
 
-def relative_invariance(oracle: Oracle, F: jax.Array, points: jax.Array,
-                        epsilon: float | None) -> np.ndarray:
+def relative_invariance(
+    oracle: Oracle, F: jax.Array, points: jax.Array, epsilon: float | None
+) -> np.ndarray:
     r"""Relative invariance error of each field at each point, ``(k, b)``.
 
     .. math::  r_α(x) = \frac{|φ(x + ε f_α(x)) − φ(x)|}{ε\, |∇φ(x)|\, |f_α(x)|}
@@ -277,8 +319,9 @@ def relative_invariance(oracle: Oracle, F: jax.Array, points: jax.Array,
     X = points.reshape(b, -1)
     shape = oracle.point_shape
     if epsilon is None:
-        change = jnp.linalg.norm(F_.directional_derivatives(oracle.fn, F, X, shape),
-                                 axis=-1)
+        change = jnp.linalg.norm(
+            F_.directional_derivatives(oracle.fn, F, X, shape), axis=-1
+        )
         step = 1.0
     else:
         base = oracle(points)
@@ -291,9 +334,15 @@ def relative_invariance(oracle: Oracle, F: jax.Array, points: jax.Array,
     return ratio
 
 
-def field_checks(oracle: Oracle, model: FieldModel, params, points: jax.Array,
-                 field_config: FieldConfig, mask: Mask | None = None,
-                 step_points: jax.Array | None = None) -> dict:
+def field_checks(
+    oracle: Oracle,
+    model: FieldModel,
+    params,
+    points: jax.Array,
+    field_config: FieldConfig,
+    mask: Mask | None = None,
+    step_points: jax.Array | None = None,
+) -> dict:
     """Every check of a set of fields on fresh points ``(b, c, n)``, as numbers.
 
     ``invariance_error``: the largest, over fields, of the mean of
@@ -314,8 +363,11 @@ def field_checks(oracle: Oracle, model: FieldModel, params, points: jax.Array,
         median = np.nanmedian(ratio, axis=1) if ratio.size else mean
         worst = np.nanmax(ratio, axis=1) if ratio.size else mean
     if step_points is not None:
-        steps = np.asarray(F_.mean_step(model.values(
-            params, step_points.reshape(step_points.shape[0], -1))))
+        steps = np.asarray(
+            F_.mean_step(
+                model.values(params, step_points.reshape(step_points.shape[0], -1))
+            )
+        )
     else:
         steps = np.asarray(F_.mean_step(F))
     M = np.asarray(F_.field_gram(F))
@@ -329,21 +381,24 @@ def field_checks(oracle: Oracle, model: FieldModel, params, points: jax.Array,
         "invariance_error_max": worst.tolist(),
         "invariance_check": "exact (ε → 0)" if eps is None else f"finite, ε = {eps:g}",
         "mean_step": steps.tolist(),
-        "normalisation_error": float(np.max(np.abs(steps / field_config.step_target
-                                                   - 1.0))),
+        "normalisation_error": float(
+            np.max(np.abs(steps / field_config.step_target - 1.0))
+        ),
         "orthogonality_error": float(off.max()) if off.size else 0.0,
         "field_cosines": cos.tolist(),
         "n_check_points": int(b),
         "n_normalisation_check_points": int(
-            b if step_points is None else step_points.shape[0]),
+            b if step_points is None else step_points.shape[0]
+        ),
         "n_kept_points": int(keep.sum()),
         "margin": float(field_config.margin),
     }
 
 
-def calibrate(oracle: Oracle, model: FieldModel, params, field_config: FieldConfig,
-              key: jax.Array) -> object:
-    """Scale each field so that ``mean |f|² = s`` on ``calibration_points`` fresh points."""
+def calibrate(
+    oracle: Oracle, model: FieldModel, params, field_config: FieldConfig, key: jax.Array
+) -> object:
+    """Scale each field so that ``mean |f|² = s`` on fresh calibration points."""
     if not field_config.calibration_points:
         return params
     P = oracle.sample(key, field_config.calibration_points)
@@ -353,27 +408,51 @@ def calibrate(oracle: Oracle, model: FieldModel, params, field_config: FieldConf
 
 
 def _status(metrics: dict, field_config: FieldConfig, k: int):
-    checks = [("relative invariance error", metrics["invariance_error"],
-               field_config.tol_invariance),
-              ("normalisation error", metrics["normalisation_error"],
-               field_config.tol_normalisation)]
+    checks = [
+        (
+            "relative invariance error",
+            metrics["invariance_error"],
+            field_config.tol_invariance,
+        ),
+        (
+            "normalisation error",
+            metrics["normalisation_error"],
+            field_config.tol_normalisation,
+        ),
+    ]
     if k > 1:
-        checks.append(("orthogonality error (|cos| between fields)",
-                       metrics["orthogonality_error"], field_config.tol_orthogonality))
-    failed = [f"{name} {value:.2e} is above the tolerance {tol:.0e}"
-              for name, value, tol in checks if not value < tol]
+        checks.append(
+            (
+                "orthogonality error (|cos| between fields)",
+                metrics["orthogonality_error"],
+                field_config.tol_orthogonality,
+            )
+        )
+    failed = [
+        f"{name} {value:.2e} is above the tolerance {tol:.0e}"
+        for name, value, tol in checks
+        if not value < tol
+    ]
     if not failed:
         return "found", []
-    return "not found", [f"no {k} field(s) that preserve the oracle and keep their "
-                         "step length were found: " + "; ".join(failed)]
+    return "not found", [
+        f"no {k} field(s) that preserve the oracle and keep their "
+        "step length were found: " + "; ".join(failed)
+    ]
 
 
-def discover_fields(oracle: Oracle, n_fields: int | None = None, *,
-                    config: TrainingConfig | None = None,
-                    field_config: FieldConfig | None = None,
-                    seed: int | None = None, progress: Progress | None = None,
-                    mask: Mask | None = None, points: jax.Array | None = None,
-                    **options) -> FieldResult:
+def discover_fields(
+    oracle: Oracle,
+    n_fields: int | None = None,
+    *,
+    config: TrainingConfig | None = None,
+    field_config: FieldConfig | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+    mask: Mask | None = None,
+    points: jax.Array | None = None,
+    **options,
+) -> FieldResult:
     """Learn ``k`` vector fields whose flows preserve ``oracle``.
 
     Parameters
@@ -404,8 +483,9 @@ def discover_fields(oracle: Oracle, n_fields: int | None = None, *,
         ``found`` when the fields preserve the oracle on fresh points
         (relative error under ``tol_invariance``) and keep their step length.
     """
-    config = (config or TrainingConfig()).replace(n_generators=n_fields, seed=seed,
-                                                  **options)
+    config = (config or TrainingConfig()).replace(
+        n_generators=n_fields, seed=seed, **options
+    )
     field_config = field_config or FieldConfig()
     if not isinstance(oracle, Oracle):
         raise bad_input("oracle", "a symdisc Oracle", type(oracle).__name__)
@@ -421,11 +501,18 @@ def discover_fields(oracle: Oracle, n_fields: int | None = None, *,
     model = make_field_model(oracle, config.n_generators, field_config, X)
     params = jax.vmap(model.init)(jax.random.split(init_key, config.restarts))
     objective = make_field_objective(oracle, model, config, field_config, X)
-    schedule = optax.cosine_decay_schedule(config.learning_rate, config.epochs,
-                                           alpha=field_config.final_learning_rate)
-    outcome = optimise(objective, params, epochs=config.epochs,
-                       learning_rate=schedule, loss_floor=config.loss_floor,
-                       polish_steps=config.polish_steps, progress=progress)
+    schedule = optax.cosine_decay_schedule(
+        config.learning_rate, config.epochs, alpha=field_config.final_learning_rate
+    )
+    outcome = optimise(
+        objective,
+        params,
+        epochs=config.epochs,
+        learning_rate=schedule,
+        loss_floor=config.loss_floor,
+        polish_steps=config.polish_steps,
+        progress=progress,
+    )
 
     finite = np.isfinite(outcome.final_loss)
     best = int(np.argmin(np.where(finite, outcome.final_loss, np.inf)))
@@ -435,17 +522,23 @@ def discover_fields(oracle: Oracle, n_fields: int | None = None, *,
     leaves_finite = all(np.all(np.isfinite(a)) for a in jax.tree.leaves(kept))
     if not finite.any() or not leaves_finite:
         status = "diverged"
-        reasons = ["training diverged: the loss became NaN or infinite; lower "
-                   "--learning-rate or check the oracle's scale"]
+        reasons = [
+            "training diverged: the loss became NaN or infinite; lower "
+            "--learning-rate or check the oracle's scale"
+        ]
         metrics: dict = {"final_loss": float("nan")}
     else:
         calib_key, check_key, step_key = jax.random.split(check_key, 3)
         kept = calibrate(oracle, model, kept, field_config, calib_key)
         fresh = oracle.sample(check_key, config.n_check_points)
-        step_points = (oracle.sample(step_key, field_config.normalisation_check_points)
-                       if field_config.normalisation_check_points else None)
-        metrics = field_checks(oracle, model, kept, fresh, field_config, mask,
-                               step_points)
+        step_points = (
+            oracle.sample(step_key, field_config.normalisation_check_points)
+            if field_config.normalisation_check_points
+            else None
+        )
+        metrics = field_checks(
+            oracle, model, kept, fresh, field_config, mask, step_points
+        )
         metrics["final_loss"] = float(outcome.final_loss[best])
         metrics["final_loss_components"] = {k: float(v[-1]) for k, v in history.items()}
         metrics["invariance_form"] = invariance_form(oracle, config)
@@ -456,7 +549,15 @@ def discover_fields(oracle: Oracle, n_fields: int | None = None, *,
     timings["total_s"] = time.perf_counter() - t_start
     timings["adam_steps"] = outcome.steps
     logger.info("fields on %s: %s", oracle.name, status)
-    return FieldResult(status=status, model=model, params=kept, history=history,
-                       metrics=metrics, reasons=reasons, timings=timings,
-                       config=config.to_dict(), field_config=field_config.to_dict(),
-                       oracle=oracle.summary())
+    return FieldResult(
+        status=status,
+        model=model,
+        params=kept,
+        history=history,
+        metrics=metrics,
+        reasons=reasons,
+        timings=timings,
+        config=config.to_dict(),
+        field_config=field_config.to_dict(),
+        oracle=oracle.summary(),
+    )
