@@ -15,10 +15,11 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--name", default="digits")
 parser.add_argument("--out", default=None)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--project", action="store_true")
 args = parser.parse_args()
 
 start = time.perf_counter()
-run = run_latent(args.name, seed=args.seed)
+run = run_latent(args.name, seed=args.seed, project=args.project)
 out = args.out or os.path.join(tempfile.mkdtemp(), f"latent-{args.name}")
 write_latent(run, out)
 total = time.perf_counter() - start

@@ -18,13 +18,16 @@ def plane_run():
         epochs=800,
         n_points=256,
         polish_steps=100,
+        project=True,
         autoencoder=AutoencoderConfig(latent_dim=2, steps=800),
         classifier=ClassifierConfig(steps=400),
     )
 
 
 def test_digits01_flow_keeps_the_digit_and_the_orthogonal_changes_it(plane_run):
+    # lines follow the learned field projected onto the logit's level sets
     run = plane_run
+    assert run.projected
     assert run.setup.metrics.accuracy_test > 0.95, run.setup.metrics
     assert len(run.lines) == 2
     for line in run.lines:

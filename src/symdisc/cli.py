@@ -259,11 +259,13 @@ def latent_command(
     out: Annotated[Path | None, typer.Option(
         help="Result folder (default runs/latent-NAME).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    project: Annotated[bool, typer.Option(
+        help="Draw lines of the fields projected onto the logits' level sets.")] = False,
 ) -> None:
     """Symmetries of a digit classifier in a learned latent space, end to end."""
     from symdisc.cli_fields import run_latent_command
 
-    raise typer.Exit(run_latent_command(name, mnist, seed, epochs, out, quiet))
+    raise typer.Exit(run_latent_command(name, mnist, seed, epochs, out, quiet, project))
 
 
 def main() -> None:

@@ -123,7 +123,13 @@ def _print(result: FieldResult, comparison, flows, out: Path) -> None:
 
 
 def run_latent_command(
-    name: str, mnist, seed: int, epochs: int | None, out: Path | None, quiet: bool
+    name: str,
+    mnist,
+    seed: int,
+    epochs: int | None,
+    out: Path | None,
+    quiet: bool,
+    project: bool = False,
 ) -> int:
     """``symdisc latent NAME``: run, write the folder, print a summary."""
     from symdisc.latent.pipeline import get_latent_preset, run_latent, write_latent
@@ -132,11 +138,16 @@ def run_latent_command(
     out = check_writable(out if out is not None else _default_out(f"latent-{name}"))
     bar, update = _progress(quiet, f"latent {name} fields")
     if bar is None:
-        run = run_latent(name, seed=seed, mnist=mnist, epochs=epochs)
+        run = run_latent(name, seed=seed, mnist=mnist, epochs=epochs, project=project)
     else:
         with bar:
             run = run_latent(
-                name, seed=seed, mnist=mnist, epochs=epochs, progress=update
+                name,
+                seed=seed,
+                mnist=mnist,
+                epochs=epochs,
+                progress=update,
+                project=project,
             )
     write_latent(run, out)
     colour = {"found": "green", "not found": "yellow"}.get(run.status, "red")

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -151,6 +152,9 @@ class LatentRun:
     status : {"found", "not found", "diverged"}
     reasons : list of str
     timings : dict
+    projected : bool
+        Whether the drawn lines follow the fields projected onto the logits'
+        level sets (:func:`projected`).
     """
 
     preset: LatentPreset
@@ -163,6 +167,7 @@ class LatentRun:
     status: str
     reasons: list
     timings: dict = field(default_factory=dict)
+    projected: bool = False
 
 
 def get_latent_preset(name: str) -> LatentPreset:
@@ -215,6 +220,24 @@ def check_line(
     )
 
 
+def projected(oracle, field_fn):
+    r"""Remove from a field its components along the logit gradients.
+
+    .. math::  \tilde f(z) = f(z) − J^+ J f(z),\qquad J = ∂s/∂z ∈ R^{m×ℓ}
+
+    ``J f̃ = 0``: every logit is preserved to first order, whatever the
+    residual of the learned field; the learned field still picks the
+    direction within the level set.
+    """
+
+    def field_fn_projected(z):
+        J = jax.jacrev(lambda y: oracle.fn(y[None]))(z)
+        v = field_fn(z)
+        return v - jnp.linalg.pinv(J) @ (J @ v)
+
+    return field_fn_projected
+
+
 def unit_speed(field_fn):
     """``f / |f|``: the same lines as ``f``, followed at unit speed."""
 
@@ -225,9 +248,13 @@ def unit_speed(field_fn):
     return unit
 
 
-def plane_fields(fields: FieldResult):
-    """Unit-speed symmetry field and its orthogonal ``−R f / |f|`` (ℓ = 2)."""
-    unit = unit_speed(fields.field(0))
+def plane_fields(fields: FieldResult, oracle=None):
+    """Unit-speed symmetry field and its orthogonal ``−R f / |f|`` (ℓ = 2).
+
+    With ``oracle``, the field is :func:`projected` first.
+    """
+    f = fields.field(0) if oracle is None else projected(oracle, fields.field(0))
+    unit = unit_speed(f)
     turned = rotate90(unit)
     return unit, lambda z: -turned(z)
 
@@ -242,6 +269,7 @@ def run_latent(
     n_fields: int | None = None,
     n_points: int = 512,
     polish_steps: int = 200,
+    project: bool = False,
     autoencoder: AutoencoderConfig | None = None,
     classifier: ClassifierConfig | None = None,
     progress: Progress | None = None,
@@ -263,6 +291,10 @@ def run_latent(
         Training codes for the fields.
     autoencoder, classifier : config, optional
         Model settings (the latent dimension must be the preset's).
+    project : bool
+        Follow the learned fields :func:`projected` onto the logits' level
+        sets for the drawn lines (the checks on fresh codes always measure
+        the learned fields themselves).
     progress : callable, optional
     """
     preset = get_latent_preset(name)
@@ -319,8 +351,12 @@ def run_latent(
     t_across = float(np.linalg.norm(means[-1] - means[0]))
     lines, orthogonal = [], None
     if fields.status != "diverged":
+        proj = setup.oracle if project else None
         for j in range(k):
-            f = plane_fields(fields)[0] if plane else fields.field(j)
+            if plane:
+                f = plane_fields(fields, proj)[0]
+            else:
+                f = fields.field(j) if not project else projected(proj, fields.field(j))
             for mean, c in zip(means, setup.data.classes, strict=True):
                 lines.append(
                     check_line(setup, f, mean, c, t_max, f"digit {c}, field {j + 1}")
@@ -328,7 +364,7 @@ def run_latent(
         if plane:
             orthogonal = check_line(
                 setup,
-                plane_fields(fields)[1],
+                plane_fields(fields, proj)[1],
                 means[0],
                 setup.data.classes[0],
                 t_across,
@@ -352,6 +388,7 @@ def run_latent(
         status=status,
         reasons=reasons,
         timings=timings,
+        projected=project,
     )
 
 
@@ -422,12 +459,20 @@ def latent_json(run: LatentRun) -> dict:
             "reasons": run.linear.reasons,
         },
         "flow_time": run.t_max,
+        "lines_follow": "learned fields projected onto the logits' level sets"
+        if run.projected
+        else "learned fields",
         "tol_drift": TOL_DRIFT,
         "lines": [line.to_dict() for line in run.lines],
         "orthogonal": run.orthogonal.to_dict() if run.orthogonal else None,
         "max_logit_drift": max((line.drift for line in run.lines), default=None),
         "timings": run.timings,
     }
+
+
+def _line_field(run: LatentRun, index: int):
+    f = run.fields.field(index)
+    return projected(run.setup.oracle, f) if run.projected else f
 
 
 def latent_figures(run: LatentRun) -> dict:
@@ -440,7 +485,9 @@ def latent_figures(run: LatentRun) -> dict:
         return {
             "latent_plane.png": digits01_figure(
                 run.setup,
-                plane_fields(run.fields)[0],
+                plane_fields(run.fields, run.setup.oracle if run.projected else None)[
+                    0
+                ],
                 t_max=run.t_max,
                 n_steps=20,
                 orthogonal_t_max=run.orthogonal.times[-1] if run.orthogonal else None,
@@ -448,7 +495,7 @@ def latent_figures(run: LatentRun) -> dict:
         }
     return {
         f"flow_grid_field{j + 1}.png": digits_flow_grid(
-            run.setup, run.fields.field(j), t_max=run.t_max
+            run.setup, _line_field(run, j), t_max=run.t_max
         )
         for j in range(run.fields.n_fields)
     }
@@ -493,6 +540,12 @@ def latent_markdown(run: LatentRun, figures: list[str]) -> str:
         "",
         f"## Flow lines (t from −{run.t_max:.3g} to {run.t_max:.3g})",
         "",
+        "Lines follow the learned fields"
+        + (
+            " projected onto the logits' level sets (--project). "
+            if run.projected
+            else ". "
+        ),
         f"Logits must stay within {TOL_DRIFT:.0%} of their starting values "
         "and every decoded image must be classified as the starting digit.",
         "",
