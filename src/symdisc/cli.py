@@ -268,6 +268,10 @@ def run_command(
              "preset's.")] = None,
     vev: Annotated[str | None, typer.Option(
         help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3.")] = None,
+    model: Annotated[str, typer.Option(
+        help="linear (matrices G) or mlp (nonlinear vector fields).")] = "linear",
+    hidden: Annotated[str, typer.Option(
+        help="Hidden layers of the mlp fields, DEPTHxWIDTH (0 = linear).")] = "3x64",
 ) -> None:
     """Learn the symmetry generators of a preset, experiment file or your data."""
     from symdisc.io import check_writable
@@ -283,9 +287,20 @@ def run_command(
         from symdisc.presets.breaking import with_vev
 
         experiment = with_vev(experiment, vev)
-    config = experiment.training.replace(
+    if model not in ("linear", "mlp"):
+        raise fail(f"--model: expected linear or mlp, got {model!r}.")
+    base = experiment.training
+    if model == "mlp":
+        from symdisc.training.fields import FIELD_TRAINING
+
+        base = base.replace(**FIELD_TRAINING)
+    config = base.replace(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
         learning_rate=learning_rate, closure=closure)
+    if model == "mlp":
+        from symdisc.cli_fields import run_fields
+
+        raise typer.Exit(run_fields(experiment, config, hidden, out, quiet))
     validate(experiment.oracle, config)
     from symdisc.training.algorithms import algorithm_runner
 
@@ -442,6 +457,40 @@ def example_data_command(
 from symdisc.cli_subalgebras import register as _register_subalgebras  # noqa: E402
 
 _register_subalgebras(app, guarded, out_console, err_console)
+
+
+@app.command("plot")
+@guarded
+def plot_command(
+    folder: Annotated[Path, typer.Argument(help="A result folder of `symdisc run`.")],
+) -> None:
+    """Redraw the figures of a result folder (linear or nonlinear fields)."""
+    from symdisc.report_fields import replot
+
+    names = replot(folder)
+    out_console.print(f"redrew {len(names)} figure(s) in {folder}/figures: "
+                      + ", ".join(names))
+
+
+@app.command("latent")
+@guarded
+def latent_command(
+    name: Annotated[str, typer.Argument(help="digits-01 or digits.")],
+    mnist: Annotated[Path | None, typer.Option(
+        help="MNIST IDX files (folder or file); scikit-learn digits otherwise.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    epochs: Annotated[int | None, typer.Option(
+        help="Adam steps of the field training.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Result folder (default runs/latent-NAME).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    project: Annotated[bool, typer.Option(
+        help="Draw lines of the fields projected onto the logits' level sets.")] = False,
+) -> None:
+    """Symmetries of a digit classifier in a learned latent space, end to end."""
+    from symdisc.cli_fields import run_latent_command
+
+    raise typer.Exit(run_latent_command(name, mnist, seed, epochs, out, quiet, project))
 
 
 def main() -> None:

@@ -259,6 +259,7 @@ def digits01_figure(
     n_steps: int = 60,
     n_images: int = 9,
     figure=None,
+    orthogonal_t_max: float | None = None,
 ):
     """Latent plane of digits 0/1 with a symmetry flow, its orthogonal, and images.
 
@@ -285,6 +286,8 @@ def digits01_figure(
     n_images : int
         Images per strip.
     figure : matplotlib Figure, optional
+    orthogonal_t_max : float, optional
+        Flow time of the orthogonal line (default ``t_max``).
     """
     if setup.latent_dim != 2 or setup.oracle.outputs != 1:
         raise bad_input(
@@ -304,11 +307,12 @@ def digits01_figure(
     def orthogonal(z):  # −R f: for f = R∇s/|∇s| this is ∇s/|∇s|, uphill in s
         return -turned(z)
 
+    times = {"symmetry flow": t_max, "orthogonal direction": orthogonal_t_max or t_max}
     for label, f, colour in (
         ("symmetry flow", field, SYMMETRY_COLOUR),
         ("orthogonal direction", orthogonal, ORTHOGONAL_COLOUR),
     ):
-        points = np.asarray(flow_line(f, start, t_max, n_steps))
+        points = np.asarray(flow_line(f, start, times[label], n_steps))
         marked = points[_evenly(len(points), n_images)]
         lines[label] = (points, colour, marked)
         decoded[label] = decode_and_classify(
@@ -335,7 +339,7 @@ def digits01_figure(
         changed = int(np.sum(result.classes != reference))
         drift = logit_drift(setup.oracle, lines[label][0])
         title = (
-            f"{label}: t from {-t_max:.3g} to {t_max:.3g}; "
+            f"{label}: t from {-times[label]:.3g} to {times[label]:.3g}; "
             f"{changed}/{len(result.classes)} images change class; "
             f"logit drift {drift:.1%}"
         )

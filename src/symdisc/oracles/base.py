@@ -59,6 +59,10 @@ class Oracle:
         (complex normal for ``field="complex"``) by default.
     parameters : dict
         The parameters that built the oracle, for the result record.
+    distance_to_singular : callable, optional
+        ``distance_to_singular(x) -> ()`` for one point ``(copies, n)``: how
+        far ``x`` is from where ``fn`` is not smooth (a discontinuity or a
+        kink). Checks of nonlinear fields skip points within a margin of it.
     """
 
     name: str
@@ -71,6 +75,7 @@ class Oracle:
     description: str = ""
     sampler: Callable[[jax.Array, int], jax.Array] | None = None
     parameters: dict = dataclasses.field(default_factory=dict)
+    distance_to_singular: Callable[[jax.Array], jax.Array] | None = None
 
     def __post_init__(self) -> None:
         for attr in ("n", "copies", "outputs"):

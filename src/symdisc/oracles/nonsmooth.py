@@ -15,7 +15,8 @@ def piecewise() -> Oracle:
 
     return Oracle(name="piecewise", fn=fn, n=2, smooth=False,
                   description="x1 if x1 >= 0 else -x2",
-                  parameters={"kind": "piecewise"})
+                  parameters={"kind": "piecewise"},
+                  distance_to_singular=lambda x: jnp.abs(x[0, 0]))
 
 
 def manhattan() -> Oracle:
@@ -25,4 +26,5 @@ def manhattan() -> Oracle:
         return jnp.abs(x[:, 0]) + jnp.abs(x[:, 1])
 
     return Oracle(name="manhattan", fn=fn, n=2, smooth=False,
-                  description="|x1| + |x2|", parameters={"kind": "manhattan"})
+                  description="|x1| + |x2|", parameters={"kind": "manhattan"},
+                  distance_to_singular=lambda x: jnp.min(jnp.abs(x[0, :2])))
