@@ -100,6 +100,8 @@ def presets_command() -> None:
     for p in PRESETS.values():
         table.add_row(p.name, p.description, p.expected)
     out_console.print(table)
+    out_console.print("latent-space examples (run with `symdisc latent NAME`): "
+                      "digits-01, digits")
 
 
 def _print_discovery(result, out: Path) -> None:
