@@ -134,9 +134,48 @@ def test_interrupted_write_keeps_previous_result(tmp_path):
 
     out = tmp_path / "r"
     with result_folder(out) as w:
+        w.text("result.json", "{}")
         w.text("a.txt", "old")
     with pytest.raises(RuntimeError), result_folder(out) as w:
         w.text("a.txt", "new")
         raise RuntimeError("killed")
     assert (out / "a.txt").read_text() == "old"
     assert sorted(p.name for p in Path(tmp_path).iterdir()) == ["r"]
+
+
+def test_out_never_replaces_a_folder_of_user_files(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "thesis.tex").write_text("keep")
+    result = invoke("run", "so3", "--out", project, "-q")
+    assert result.exit_code == 2 and "other files" in result.output
+    assert (project / "thesis.tex").read_text() == "keep"
+
+
+def test_out_current_folder_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for target in (".", ".."):
+        result = invoke("run", "so3", "--out", target, "-q")
+        assert result.exit_code == 2 and "current folder" in result.output
+
+
+def test_infinite_learning_rate_refused(tmp_path):
+    assert "finite" in _bad(tmp_path, "run", "so3", "--learning-rate", "inf")
+
+
+def test_blow_up_is_diverged_not_success(tmp_path):
+    out = tmp_path / "d"
+    result = invoke("run", "lorentz", "--learning-rate", "1e30", "--epochs", 100,
+                    "--out", out, "-q")
+    assert result.exit_code == 4, result.output
+    assert json.loads((out / "result.json").read_text())["status"] == "diverged"
+
+
+def test_markup_in_messages_is_printed_literally(tmp_path):
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    assert "[oracle]" in _bad(tmp_path, "run", empty)
+
+
+def test_solve_refuses_too_few_points(tmp_path):
+    assert "at least 9 points" in _bad(tmp_path, "solve", "so3", "--points", 2)

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from symdisc.errors import InputError
@@ -37,7 +38,8 @@ err_console = Console(stderr=True)
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print one clear line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -133,7 +135,7 @@ def _print_discovery(result, out: Path) -> None:
     if result.identification:
         out_console.print(f"algebra: [bold]{result.identification.get('name')}[/]")
     for reason in result.reasons:
-        out_console.print(f"[yellow]{reason}[/]", highlight=False)
+        out_console.print(f"[yellow]{escape(reason)}[/]", highlight=False)
     t = result.timings
     out_console.print(f"time: compile {t['compile_s']:.2f} s, train {t['train_s']:.2f} s, "
                       f"total {t['total_s']:.2f} s")
@@ -378,14 +380,14 @@ def solve_command(
     colour = "green" if algebra.dimension else "yellow"
     out_console.print(f"[bold {colour}]{algebra.summary()}[/]")
     d = algebra.decision
-    out_console.print(f"singular-value gap ratio {d.gap:.3g} "
+    gap = (f"singular-value gap ratio {d.gap:.3g}" if d.gap == d.gap
+           else "no singular value near zero")
+    out_console.print(f"{gap} "
                       f"({'decisive' if d.decisive else 'not decisive'}); closure error "
                       f"{algebra.closure_error:.2e}; {algebra.timings['total_s']:.3f} s")
     ident = getattr(algebra, "identification", None)
     if ident:
         out_console.print(f"algebra: [bold]{ident.get('name')}[/]")
-    for w in algebra.warnings:
-        out_console.print(f"[yellow]warning: {w}[/]", highlight=False)
     out_console.print(f"saved: {out}/")
     raise typer.Exit(STATUS_EXIT[algebra.status])
 
@@ -408,17 +410,28 @@ def identify_command(
     from symdisc.io import to_jsonable
     from symdisc.loading import load_generators
 
+    import numpy as np
+
+    if path.name == "result.json":  # a result folder's own record: read the folder
+        path = path.parent
     array, found = load_generators(path, kind=kind)
     if found == "structure_constants":
         ident = identify(structure_constants=array)
     else:
         ident = identify(array, hermitian=hermitian)
+        looks_hermitian = np.iscomplexobj(array) and np.allclose(
+            array, np.conj(np.swapaxes(array, -1, -2)), atol=1e-8)
+        if not ident.is_lie_algebra and not hermitian and looks_hermitian:
+            ident = identify(array, hermitian=True)
+            out_console.print("the matrices are Hermitian and their real span does "
+                              "not close; read as Hermitian J acting as iJ "
+                              "(--hermitian)", highlight=False)
     if as_json:
         out_console.print_json(json.dumps(to_jsonable(ident.to_dict())))
     else:
         colour = "green" if ident.is_lie_algebra else "yellow"
-        out_console.print(f"[bold {colour}]{ident.name}[/]")
-        out_console.print(ident.summary(), highlight=False)
+        out_console.print(f"[bold {colour}]{escape(ident.summary())}[/]",
+                          highlight=False)
         for note in getattr(ident, "notes", []) or []:
             out_console.print(f"note: {note}", highlight=False)
     raise typer.Exit(EXIT_FOUND if ident.is_lie_algebra else EXIT_NOT_FOUND)

@@ -92,18 +92,22 @@ class TrainingConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise bad_input(name, "a non-negative integer", value)
+        if self.seed >= 2**32:
+            raise bad_input("seed", "an integer below 2^32", self.seed)
         positive_float = ("learning_rate", "epsilon", "loss_floor", "tol_invariance",
                           "tol_closure", "tol_orthonormality", "tol_span",
                           "exact_rtol", "exact_min_gap")
         for name in positive_float:
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise bad_input(name, "a positive number", value)
+            if (isinstance(value, bool) or not isinstance(value, int | float)
+                    or not 0 < value < float("inf")):
+                raise bad_input(name, "a positive, finite number", value)
         for name in ("h_invariance", "h_normalisation", "h_orthogonality",
                      "h_closure", "h_sparsity"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise bad_input(name, "a non-negative weight", value)
+            if (isinstance(value, bool) or not isinstance(value, int | float)
+                    or not 0 <= value < float("inf")):
+                raise bad_input(name, "a non-negative, finite weight", value)
         if self.invariance not in INVARIANCE_FORMS:
             raise bad_input("invariance", f"one of {', '.join(INVARIANCE_FORMS)}",
                             self.invariance)

@@ -220,14 +220,24 @@ def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
         n_points = default_n_points(oracle)
     if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1:
         raise bad_input("n_points", "a positive integer", n_points)
+    if not (isinstance(rtol, int | float) and 0 < rtol < 1):
+        raise bad_input("rtol", "a number between 0 and 1 (exclusive)", rtol,
+                        "Use about 1e-8 for exact oracles, 0.1 for fitted surrogates.")
+    if not (isinstance(min_gap, int | float) and 1 < min_gap < float("inf")):
+        raise bad_input("min_gap", "a finite ratio above 1", min_gap)
     check_oracle(oracle, seed=seed)
     n = oracle.n
+    unknowns = n * n * (2 if oracle.field == "complex" else 1)
+    if n_points * oracle.outputs < unknowns:
+        raise bad_input(
+            "n_points", f"at least {-(-unknowns // oracle.outputs)} points for "
+            f"{unknowns} unknowns ({oracle.outputs} constraint(s) per point)", n_points,
+            f"Leave it unset for the default ({default_n_points(oracle)}).")
     t0 = time.perf_counter()
     X = oracle.sample(jax.random.PRNGKey(seed), n_points)
     g = np.asarray(_gradients(oracle, X))
     t1 = time.perf_counter()
     M = constraint_matrix(oracle, X)
-    unknowns = n * n * (2 if oracle.field == "complex" else 1)
     t2 = time.perf_counter()
     if M.shape[0] == 0:
         s, Vt = np.zeros(0), np.eye(unknowns)

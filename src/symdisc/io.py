@@ -23,21 +23,44 @@ from symdisc.errors import InputError
 
 
 def check_writable(out: str | Path) -> Path:
-    """Fail early (before any training) if ``out`` cannot become a result folder."""
+    """Fail early (before any training) if ``out`` cannot become a result folder.
+
+    ``out`` may be missing, an empty folder, or an earlier result folder (one
+    holding ``result.json``), which is then replaced as a whole. Any other
+    existing folder is refused, so that no user file is ever deleted.
+    """
     out = Path(out).expanduser()
+    resolved = out.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents or resolved.parent == resolved:
+        raise InputError(f"--out {str(out) or '(empty)'}: is the current folder or "
+                         "one of its parents, which the result would replace. Give a "
+                         "new folder name such as runs/NAME.")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder. "
                          "Choose a folder path (it is created if missing).")
+    if out.is_dir() and any(out.iterdir()) and not (out / "result.json").is_file():
+        raise InputError(f"--out {out}: is a folder with other files in it (not an "
+                         "earlier symdisc result), and a result replaces its folder "
+                         "as a whole. Choose a new or empty folder.")
     parent = out if out.exists() else out.parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir():
         raise InputError(f"--out {out}: {parent} is a file, not a folder. "
                          "Choose a path under a writable folder.")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"--out {out}: {parent} is not writable. "
-                         "Choose a folder you can write to.")
+    try:  # the only reliable test: make (and remove) a folder there
+        Path(tempfile.mkdtemp(prefix=".symdisc-probe.", dir=parent)).rmdir()
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write in {parent} ({exc.strerror}). "
+                         "Choose a folder you can write to.") from None
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def to_jsonable(value):
@@ -103,6 +126,7 @@ def result_folder(out: str | Path):
     out = check_writable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are to share
     try:
         yield FolderWriter(tmp)
     except BaseException:

@@ -192,7 +192,8 @@ def exact_markdown(algebra) -> str:
                   for v in algebra.ignored_directions]
     for w in algebra.warnings:
         lines += ["", f"Warning: {w}"]
-    lines += ["", "![basis](figures/basis.png)"]
+    if 0 < algebra.dimension <= 96:
+        lines += ["", "![basis](figures/basis.png)"]
     return "\n".join(lines) + "\n"
 
 

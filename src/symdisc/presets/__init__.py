@@ -204,8 +204,9 @@ def load_experiment(path: str | Path, progress=None) -> Experiment:
     except InputError as exc:
         raise InputError(f"{path} [training]: {exc}") from None
     algorithm = data.get("algorithm", base.algorithm if base else "all-at-once")
-    name = data.get("name", path.stem)
-    return Experiment(name=str(name), oracle=oracle, training=config,
+    name = str(data.get("name", path.stem))
+    oracle = dataclasses.replace(oracle, name=name)
+    return Experiment(name=name, oracle=oracle, training=config,
                       algorithm=algorithm, preset=base.preset if base else None,
                       options=dict(data.get("options", {})))
 

@@ -30,6 +30,11 @@ from symdisc.training.result import DiscoveryResult
 logger = logging.getLogger(__name__)
 
 
+#: Generators normalised to squared norm 2 that grow past this norm have
+#: diverged, whatever the loss says.
+BLOW_UP = 1e4
+
+
 def max_generators(oracle: Oracle) -> int:
     """Largest meaningful ``k``: the dimension of the space of ``n × n`` maps."""
     return oracle.n**2 * (2 if oracle.field == "complex" else 1)
@@ -122,11 +127,16 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
 
     t0 = time.perf_counter()
     reasons: list[str] = []
-    if not finite.any() or not np.all(np.isfinite(G)):
+    identification = None
+    norms = np.linalg.norm(G.reshape(G.shape[0], -1), axis=1)
+    if not finite.any() or not np.all(np.isfinite(G)) or norms.max() > BLOW_UP:
         status = "diverged"
-        reasons.append("training diverged: the loss became NaN or infinite; "
-                       "lower --learning-rate or check the oracle's scale")
-        metrics: dict = {"final_loss": float("nan")}
+        reasons.append(
+            "training diverged: the loss became NaN or infinite or the generators "
+            f"grew without bound (largest norm {norms.max():.3g}); lower "
+            "--learning-rate or check the oracle's scale")
+        metrics: dict = {"final_loss": float(outcome.final_loss[best])
+                         if finite.any() else float("nan")}
         C = np.full((G.shape[0],) * 3, np.nan)
         exact_info: dict = {}
     else:
@@ -138,7 +148,8 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
         metrics["invariance_form"] = invariance_form(oracle, config)
         exact_info = _exact_comparison(oracle, A, config) if exact else {}
         status, reasons = _status(metrics, exact_info, config, G.shape[0])
-        identification = name_algebra(A, metrics["closure_error"])
+        if status == "found":
+            identification = name_algebra(A, metrics["closure_error"])
     t_checks = time.perf_counter() - t0
 
     timings = dict(outcome.timings)
