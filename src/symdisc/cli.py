@@ -154,6 +154,11 @@ def run_command(
     out: Annotated[Path | None, typer.Option(
         help="Result folder (default runs/NAME).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    sparsify: Annotated[bool, typer.Option(
+        "--sparsify", help="Rotate the found basis to its sparsest (canonical) "
+        "form before writing; checks are recomputed.")] = False,
+    sparsity: Annotated[float | None, typer.Option(
+        help="Weight h_sparsity of the sparsity loss during training.")] = None,
 ) -> None:
     """Learn the symmetry generators of a preset or experiment file."""
     from symdisc.io import check_writable
@@ -164,7 +169,7 @@ def run_command(
     experiment = resolve(target)
     config = experiment.training.replace(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
-        learning_rate=learning_rate, closure=closure)
+        learning_rate=learning_rate, closure=closure, h_sparsity=sparsity)
     validate(experiment.oracle, config)
     name = experiment.name
     if config.n_generators != experiment.training.n_generators:
@@ -176,6 +181,10 @@ def run_command(
             result = discover(experiment.oracle, config=config, progress=update)
     else:
         result = discover(experiment.oracle, config=config)
+    if sparsify:
+        from symdisc.training.sparsify import sparsify_result
+
+        result = sparsify_result(result, experiment.oracle)
     write_discovery(result, out, experiment.oracle)
     _print_discovery(result, out)
     raise typer.Exit(STATUS_EXIT[result.status])

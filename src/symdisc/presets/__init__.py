@@ -219,3 +219,5 @@ _BUILTIN = [
 ]
 for _preset in _BUILTIN:
     register(_preset)
+
+from symdisc.presets import unitary as _unitary  # noqa: E402, F401  (registers u2…su6)

@@ -15,6 +15,7 @@ import jax
 import numpy as np
 
 from symdisc import _jax  # noqa: F401
+from symdisc.algebra.conventions import convention
 from symdisc.algebra.linalg import pairwise_angles
 from symdisc.checks import evaluate, learned_span_distance
 from symdisc.config import TrainingConfig
@@ -148,7 +149,8 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
         status=status, generators=G, structure_constants=C, learned_constants=learned,
         history=history, angle_history=angle_history, metrics=metrics, reasons=reasons,
         timings=timings, config=config.to_dict(), oracle=oracle.summary(),
-        exact=exact_info, algorithm=algorithm, extra=dict(extra or {}),
+        exact=exact_info, algorithm=algorithm,
+        extra={**convention(oracle.field), **(extra or {})},
     )
 
 

@@ -29,10 +29,12 @@ the one with the lowest measure is kept.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
 
+import jax
 import numpy as np
 
 from symdisc.algebra.linalg import (
@@ -42,7 +44,12 @@ from symdisc.algebra.linalg import (
     realify,
     structure_constants,
 )
+from symdisc.checks import evaluate
+from symdisc.config import TrainingConfig
 from symdisc.errors import bad_input
+from symdisc.oracles.base import Oracle
+from symdisc.training.allatonce import _exact_comparison, _status, discover
+from symdisc.training.result import DiscoveryResult
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +67,9 @@ class SparseBasis:
         The sparse basis, orthonormal (squared norm 2), same span as the input.
     rotation : ndarray, shape (k, k)
         Real orthogonal ``R`` with ``generators = R · orthonormalised input``.
+    change_of_basis : ndarray, shape (k, k)
+        Real ``T`` with ``generators = T · input`` (``R`` times the
+        orthonormalisation).
     structure_constants : ndarray, shape (k, k, k)
         ``[G_α, G_β] = Σ_γ C_αβγ G_γ`` of the returned generators (least
         squares), for the matrices as given (for Hermitian ``J`` pass the
@@ -77,6 +87,7 @@ class SparseBasis:
 
     generators: np.ndarray
     rotation: np.ndarray
+    change_of_basis: np.ndarray
     structure_constants: np.ndarray
     sparsity_before: float
     sparsity_after: float
@@ -117,11 +128,16 @@ def count_entries(generators: np.ndarray, rtol: float = 1e-3) -> list[int]:
 
 
 def orthonormalise(generators: np.ndarray) -> np.ndarray:
-    """Closest orthonormal basis of the same span (squared norms 2).
+    """Closest orthonormal basis of the same span (see :func:`lowdin`)."""
+    T = lowdin(generators)
+    return np.einsum("ab,bij->aij", T, as_stack(np.asarray(generators)))
 
-    Löwdin's symmetric orthonormalisation ``G ↦ (M)^{-1/2} G`` with
-    ``M = Re⟨G_α, G_β⟩ / 2``: of all orthonormal bases of the span it moves
-    each generator the least.
+
+def lowdin(generators: np.ndarray) -> np.ndarray:
+    """Löwdin's symmetric orthonormalisation ``M^{-1/2}``, shape ``(k, k)``.
+
+    ``M = Re⟨G_α, G_β⟩ / 2``; ``M^{-1/2} G`` is orthonormal (squared norms 2)
+    and, of all orthonormal bases of the span, moves each generator the least.
     """
     G = as_stack(np.asarray(generators))
     M = gram(G).real / CANONICAL_NORM_SQ
@@ -131,8 +147,7 @@ def orthonormalise(generators: np.ndarray) -> np.ndarray:
                         f"a Gram matrix with eigenvalue {w.min():.2e}",
                         "Drop dependent generators first "
                         "(symdisc.algebra.orthonormal_basis).")
-    inv_sqrt = (U / np.sqrt(w)) @ U.T
-    return np.einsum("ab,bij->aij", inv_sqrt, G)
+    return (U / np.sqrt(w)) @ U.T
 
 
 def _round_robin(k: int) -> list[np.ndarray]:
@@ -265,7 +280,8 @@ def sparsify(generators: np.ndarray, *, n_starts: int = 6, seed: int = 0,
         raise bad_input("generators", "finite numbers", "NaN or inf")
     t0 = time.perf_counter()
 
-    G0 = orthonormalise(G)
+    L = lowdin(G)
+    G0 = np.einsum("ab,bij->aij", L, G)
     V0 = realify(G0)
     k = V0.shape[0]
     rounds = _round_robin(k)
@@ -296,8 +312,144 @@ def sparsify(generators: np.ndarray, *, n_starts: int = 6, seed: int = 0,
     logger.info("sparsify: %d generators, measure %.4g -> %.4g (best of %d starts)",
                 k, sparsity_measure(G0), measures[best], n_starts)
     return SparseBasis(
-        generators=sparse, rotation=R, structure_constants=C,
+        generators=sparse, rotation=R, change_of_basis=R @ L, structure_constants=C,
         sparsity_before=sparsity_measure(G0), sparsity_after=sparsity_measure(sparse),
         n_entries=count_entries(sparse, entry_rtol), start_measures=measures,
         best_start=best, timings={"total_s": elapsed, "sweeps": sweeps},
     )
+
+
+def sparsify_result(result: DiscoveryResult, oracle: Oracle, *, n_starts: int = 6,
+                    seed: int | None = None,
+                    entry_rtol: float = 1e-3) -> DiscoveryResult:
+    """Rotate a discovery result's generators to the sparsest basis.
+
+    The span is unchanged, so the algebra is the same; every check is
+    recomputed on the rotated basis (fresh points drawn as the training run
+    drew them) and the status set again from the same tolerances.
+
+    Parameters
+    ----------
+    result : DiscoveryResult
+    oracle : Oracle
+        The oracle the result was trained on.
+    n_starts, entry_rtol
+        As in :func:`sparsify`.
+    seed : int, optional
+        Seed of the starting rotations; the run's seed by default.
+
+    Returns
+    -------
+    DiscoveryResult
+        With ``extra["sparsify"]`` recording the measure before and after.
+    """
+    if not result.found:
+        logger.warning("sparsify skipped: the result is %s", result.status)
+        return dataclasses.replace(result, extra={
+            **result.extra, "sparsify": {"skipped": f"status {result.status}"}})
+    config = TrainingConfig(**result.config)
+    seed = config.seed if seed is None else seed
+    unitary = np.iscomplexobj(result.generators)
+    sparse = sparsify(result.generators, n_starts=n_starts, seed=seed,
+                      entry_rtol=entry_rtol,
+                      structure_of="actions" if unitary else "generators")
+    G = sparse.generators
+    A = 1j * G if unitary else G
+    T = sparse.change_of_basis
+    learned = result.learned_constants
+    if learned.size:
+        learned = np.einsum("am,bn,mnr,rc->abc", T, T, learned, np.linalg.inv(T))
+
+    check_key = jax.random.split(jax.random.PRNGKey(config.seed), 3)[2]
+    X = oracle.sample(check_key, config.n_check_points)
+    metrics = evaluate(oracle, G, A, X)
+    metrics.pop("_structure_constants")
+    for key in ("final_loss", "final_loss_components", "invariance_form"):
+        if key in result.metrics:
+            metrics[key] = result.metrics[key]
+    exact_info = _exact_comparison(oracle, A, config) if result.exact else {}
+    status, reasons = _status(metrics, exact_info, config, G.shape[0])
+    timings = {**result.timings, "sparsify_s": sparse.timings["total_s"]}
+    return dataclasses.replace(
+        result, status=status, generators=G,
+        structure_constants=sparse.structure_constants, learned_constants=learned,
+        metrics=metrics, reasons=reasons, timings=timings, exact=exact_info,
+        extra={**result.extra, "sparsify": sparse.to_dict()},
+    )
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One training run of a sparsity-weight sweep.
+
+    Attributes
+    ----------
+    weight : float
+        ``h_sparsity`` of the run.
+    status : str
+    generators : ndarray, shape (k, n, n)
+    invariance_error, closure_error, orthonormality_error : float
+        Checks on fresh points.
+    sparsity : float
+        The measure ``S`` of the learned generators.
+    n_entries : list of int
+        Entries above ``entry_rtol`` of the largest, per generator.
+    """
+
+    weight: float
+    status: str
+    generators: np.ndarray
+    invariance_error: float
+    closure_error: float
+    orthonormality_error: float
+    sparsity: float
+    n_entries: list
+
+    def to_dict(self) -> dict:
+        """Plain data (the generators as nested lists)."""
+        d = dataclasses.asdict(self)
+        d["generators"] = np.asarray(self.generators).tolist()
+        return d
+
+
+def sparsity_sweep(oracle: Oracle, weights: tuple[float, ...], n_generators: int, *,
+                   config: TrainingConfig | None = None, entry_rtol: float = 1e-3,
+                   **options) -> list[SweepPoint]:
+    """Train the same ``k`` generators with each sparsity weight ``h_sparsity``.
+
+    Too little weight leaves a generic mixture of the symmetries; the right
+    weight gives a sparse, canonical basis of the same algebra; too much
+    trades invariance and closure for sparsity, so that the generators stop
+    being symmetries.
+
+    Parameters
+    ----------
+    oracle : Oracle
+    weights : tuple of float
+        The values of ``h_sparsity``, each ``>= 0``.
+    n_generators : int
+        Number ``k`` of generators of every run.
+    config : TrainingConfig, optional
+        Every other setting (the same for all runs).
+    entry_rtol : float
+        Threshold of :func:`count_entries`.
+    **options
+        Other :class:`TrainingConfig` fields.
+    """
+    if not weights:
+        raise bad_input("weights", "at least one sparsity weight", weights)
+    config = (config or TrainingConfig()).replace(n_generators=n_generators, **options)
+    points = []
+    for weight in weights:
+        result = discover(oracle, config=config.replace(h_sparsity=float(weight)))
+        G = result.generators
+        m = result.metrics
+        points.append(SweepPoint(
+            weight=float(weight), status=result.status, generators=G,
+            invariance_error=float(m.get("invariance_error", np.nan)),
+            closure_error=float(m.get("closure_error", np.nan)),
+            orthonormality_error=float(m.get("orthonormality_error", np.nan)),
+            sparsity=sparsity_measure(G) if np.all(np.isfinite(G)) else float("nan"),
+            n_entries=count_entries(G, entry_rtol) if np.all(np.isfinite(G)) else [],
+        ))
+    return points
