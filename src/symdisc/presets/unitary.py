@@ -17,8 +17,8 @@ from symdisc.presets import Preset, register, register_oracle_kind
 #: cheap insurance; from n = 4 on one restart has been enough. Adam brings
 #: the loss low and the L-BFGS polish finishes it.
 _TRAINING = {
-    2: {"epochs": 1000, "restarts": 4},
-    3: {"epochs": 1500, "restarts": 4},
+    2: {"epochs": 1000, "restarts": 2, "polish_steps": 100},
+    3: {"epochs": 1500, "restarts": 2, "polish_steps": 100},
     4: {"epochs": 1500},
     5: {"epochs": 1500, "learning_rate": 2e-2},
     6: {"epochs": 1500, "learning_rate": 2e-2},
