@@ -276,6 +276,11 @@ def run_command(
         help="linear (matrices G) or mlp (nonlinear vector fields).")] = "linear",
     hidden: Annotated[str, typer.Option(
         help="Hidden layers of the mlp fields, DEPTHxWIDTH (0 = linear).")] = "3x64",
+    sparsify: Annotated[bool, typer.Option(
+        "--sparsify", help="Rotate the found basis to its sparsest (canonical) "
+        "form before writing; checks are recomputed.")] = False,
+    sparsity: Annotated[float | None, typer.Option(
+        help="Weight h_sparsity of the sparsity loss during training.")] = None,
 ) -> None:
     """Learn the symmetry generators of a preset, experiment file or your data."""
     from symdisc.io import check_writable
@@ -300,7 +305,7 @@ def run_command(
         base = base.replace(**FIELD_TRAINING)
     config = base.replace(
         n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
-        learning_rate=learning_rate, closure=closure)
+        learning_rate=learning_rate, closure=closure, h_sparsity=sparsity)
     if model == "mlp":
         from symdisc.cli_fields import run_fields
 
@@ -320,6 +325,10 @@ def run_command(
             result = discover(experiment.oracle, config=config, progress=update)
     else:
         result = discover(experiment.oracle, config=config)
+    if sparsify:
+        from symdisc.training.sparsify import sparsify_result
+
+        result = sparsify_result(result, experiment.oracle)
     result = with_data_record(result, experiment.data)
     write_discovery(result, out, experiment.oracle)
     _print_discovery(result, out)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from symdisc.algebra.conventions import physics_structure_constants
 from symdisc.io import result_folder
 from symdisc.training.result import SCHEMA_VERSION, DiscoveryResult
 
@@ -116,6 +117,7 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
               "- `structure_constants.npy`: [G_a, G_b] = Σ_c C[a, b, c] G_c "
               "(least squares on the final generators).",
               "- `history.npz`: loss components per step.",
+              *unitary_lines(result),
               "- `result.json`: everything above as data.",
               "", "Verify: `symdisc identify " + "<this folder>` re-derives the name from "
               "`generators.npy` alone.", "", "## Figures", ""]
@@ -150,6 +152,16 @@ def data_markdown(data: dict | None) -> list[str]:
     return lines
 
 
+def unitary_lines(result: DiscoveryResult) -> list[str]:
+    """Report lines stating the unitary convention (none for real generators)."""
+    if not np.iscomplexobj(result.generators):
+        return []
+    return ["- Convention: the generators J are Hermitian and act as x ↦ (I + iεJ)x; "
+            "`structure_constants.npy` holds a with [iJ_a, iJ_b] = Σ_c a[a, b, c] iJ_c.",
+            "- `physics_structure_constants.npy`: f = −a, the physics convention "
+            "[J_a, J_b] = i Σ_c f[a, b, c] J_c."]
+
+
 def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Path:
     """Write the whole result folder atomically; returns its path."""
     from symdisc.plots import result_figures
@@ -159,6 +171,9 @@ def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Pa
         w.json("result.json", discovery_json(result))
         w.npy("generators.npy", result.generators)
         w.npy("structure_constants.npy", result.structure_constants)
+        if np.iscomplexobj(result.generators):
+            w.npy("physics_structure_constants.npy",
+                  physics_structure_constants(result.structure_constants))
         w.npz("history.npz", {**result.history, "angles": result.angle_history})
         for name, fig in figures.items():
             w.figure(f"figures/{name}", fig)

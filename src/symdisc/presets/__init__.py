@@ -282,3 +282,4 @@ for _preset in _BUILTIN:
 from symdisc.presets import data as _data  # noqa: E402, F401
 from symdisc.presets import exceptional as _exceptional  # noqa: E402, F401
 from symdisc.presets import breaking as _breaking  # noqa: E402, F401
+from symdisc.presets import unitary as _unitary  # noqa: E402, F401  (registers u2…su6)

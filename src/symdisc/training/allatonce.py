@@ -16,6 +16,7 @@ import numpy as np
 
 from symdisc import _jax  # noqa: F401
 from symdisc.algebra.identify import identify
+from symdisc.algebra.conventions import convention
 from symdisc.algebra.linalg import pairwise_angles
 from symdisc.checks import evaluate, learned_span_distance
 from symdisc.config import TrainingConfig
@@ -162,8 +163,7 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
         history=history, angle_history=angle_history, metrics=metrics, reasons=reasons,
         timings=timings, config=config.to_dict(), oracle=oracle.summary(),
         exact=exact_info, identification=identification, algorithm=algorithm,
-        extra={"convention": "hermitian" if oracle.field == "complex" else "real",
-               **(extra or {})},
+        extra={**convention(oracle.field), **(extra or {})},
     )
 
 
