@@ -181,11 +181,26 @@ def _data_spec(data, features, labels, copies, callable_spec, n):
                     labels=labels, copies=copies, callable=callable_spec, n=n)
 
 
-def _experiment(target, spec, seed, quiet):
+def _experiment(target, spec, seed, quiet, *, out=None, vev=None):
     """Resolve a preset, an experiment file or a user-data source.
 
-    A surrogate, when one is fitted, gets a progress bar.
+    A surrogate, when one is fitted, gets a progress bar; a given ``--out`` is
+    checked before that fit, and ``--vev`` breaks the symmetry after it.
     """
+    from symdisc.io import check_writable
+
+    if spec is not None and out is not None:
+        check_writable(out)
+    experiment = _resolve_source(target, spec, seed, quiet)
+    if vev is not None:
+        from symdisc.presets.breaking import with_vev
+
+        experiment = with_vev(experiment, vev)
+    return experiment
+
+
+def _resolve_source(target, spec, seed, quiet):
+    """The experiment of a preset, file or user-data source (see ``_experiment``)."""
     from symdisc.presets import resolve
     from symdisc.userdata import data_experiment
 
@@ -289,13 +304,7 @@ def run_command(
     from symdisc.userdata import with_data_record
 
     spec = _data_spec(data, features, labels, copies, callable_spec, n)
-    if spec is not None and out is not None:
-        check_writable(out)
-    experiment = _experiment(target, spec, seed, quiet)
-    if vev is not None:
-        from symdisc.presets.breaking import with_vev
-
-        experiment = with_vev(experiment, vev)
+    experiment = _experiment(target, spec, seed, quiet, out=out, vev=vev)
     if model not in ("linear", "mlp"):
         raise fail(f"--model: expected linear or mlp, got {model!r}.")
     base = experiment.training
@@ -369,13 +378,7 @@ def solve_command(
     from symdisc.report import write_exact
 
     spec = _data_spec(data, features, labels, copies, callable_spec, n)
-    if spec is not None and out is not None:
-        check_writable(out)
-    experiment = _experiment(target, spec, seed, quiet)
-    if vev is not None:
-        from symdisc.presets.breaking import with_vev
-
-        experiment = with_vev(experiment, vev)
+    experiment = _experiment(target, spec, seed, quiet, out=out, vev=vev)
     out = check_writable(out if out is not None else
                          _default_out(f"{experiment.name}-exact"))
     config = experiment.training
