@@ -31,22 +31,33 @@ def main() -> None:
 
     experiment = experiment_from_preset("lorentz")
     t0 = time.perf_counter()
-    points = sparsity_sweep(experiment.oracle, weights, 4,
-                            config=experiment.training, seed=args.seed)
+    points = sparsity_sweep(
+        experiment.oracle, weights, 4, config=experiment.training, seed=args.seed
+    )
     elapsed = time.perf_counter() - t0
-    print(f"{'h':>8} {'status':>10} {'invariance':>11} {'closure':>10} "
-          f"{'sparsity':>9}  entries")
+    print(
+        f"{'h':>8} {'status':>10} {'invariance':>11} {'closure':>10} "
+        f"{'sparsity':>9}  entries"
+    )
     for p in points:
-        print(f"{p.weight:8g} {p.status:>10} {p.invariance_error:11.2e} "
-              f"{p.closure_error:10.2e} {p.sparsity:9.3f}  {p.n_entries}")
+        print(
+            f"{p.weight:8g} {p.status:>10} {p.invariance_error:11.2e} "
+            f"{p.closure_error:10.2e} {p.sparsity:9.3f}  {p.n_entries}"
+        )
     print(f"total {elapsed:.1f} s")
 
     args.out.mkdir(parents=True, exist_ok=True)
     fig = sparsity_sweep_figure(
-        points, title="Lorentz, k = 4: too little, right and too much sparsity")
+        points, title="Lorentz, k = 4: too little, right and too much sparsity"
+    )
     fig.savefig(args.out / "sparsity_sweep.png", dpi=120)
-    data = {"preset": "lorentz", "n_generators": 4, "seed": args.seed,
-            "total_s": elapsed, "points": [p.to_dict() for p in points]}
+    data = {
+        "preset": "lorentz",
+        "n_generators": 4,
+        "seed": args.seed,
+        "total_s": elapsed,
+        "points": [p.to_dict() for p in points],
+    }
     (args.out / "sparsity_sweep.json").write_text(json.dumps(data, indent=1) + "\n")
 
 

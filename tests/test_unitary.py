@@ -37,6 +37,7 @@ def _is_diagonal(g):
 
 # Exact dimensions ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("n", [2, 3])
 def test_exact_dimensions(n):
     u, su = solve(unitary(n)), solve(special_unitary(n))
@@ -57,6 +58,7 @@ def test_su_oracle_labels_are_order_one():
 
 
 # Learned unitary algebras ----------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def learned():
@@ -92,8 +94,9 @@ def test_sparse_u_is_textbook(learned, n):
     counts = count_entries(J, ENTRY_RTOL)
     diagonal = [g for g in J if _is_diagonal(g)]
     off = [g for g in J if not _is_diagonal(g)]
-    assert len(diagonal) == n and all(c == 1 for c, g in zip(counts, J, strict=True)
-                                      if _is_diagonal(g)), counts
+    assert len(diagonal) == n and all(
+        c == 1 for c, g in zip(counts, J, strict=True) if _is_diagonal(g)
+    ), counts
     assert len(off) == n * (n - 1) and sorted(counts)[n:] == [2] * (n * (n - 1)), counts
     real_sym = sum(np.abs(g.imag).max() < ENTRY_RTOL * np.abs(g).max() for g in off)
     assert real_sym == n * (n - 1) // 2, f"{real_sym} real symmetric of {len(off)}"
@@ -128,6 +131,7 @@ def test_physics_convention(learned):
 
 # Sparsify on real algebras ------------------------------------------------------
 
+
 def test_sparsify_so3_exact_basis():
     basis = solve(euclidean_norm(3)).basis
     sparse = sparsify(basis, seed=0)
@@ -136,8 +140,9 @@ def test_sparsify_so3_exact_basis():
     assert np.abs(G + np.swapaxes(G, 1, 2)).max() < 1e-10
     assert sparse.sparsity_after < sparse.sparsity_before
     assert abs(sparse.sparsity_after - 6.0) < 1e-8, f"{sparse.sparsity_after}"
-    np.testing.assert_allclose(sparse.rotation @ sparse.rotation.T, np.eye(3),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        sparse.rotation @ sparse.rotation.T, np.eye(3), atol=1e-12
+    )
     assert closure_error(G) < 1e-10
 
 
@@ -149,8 +154,9 @@ def test_sparsify_keeps_span_and_orthonormality():
     V = sparse.generators.reshape(3, -1)
     np.testing.assert_allclose(V @ V.T, 2 * np.eye(3), atol=1e-10)
     T = sparse.change_of_basis
-    np.testing.assert_allclose(np.einsum("ab,bij->aij", T, mixed), sparse.generators,
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        np.einsum("ab,bij->aij", T, mixed), sparse.generators, atol=1e-10
+    )
     assert abs(sparsity_measure(sparse.generators) - 6.0) < 1e-8
 
 
@@ -185,6 +191,7 @@ def test_sparsify_bad_input():
 
 
 # Command line --------------------------------------------------------------
+
 
 def test_cli_sparsify_so3(tmp_path):
     out = tmp_path / "so3"

@@ -52,8 +52,13 @@ def sparsity_sweep_figure(points, title: str = "Sparsity weight sweep") -> Figur
         ax.loglog(x, v, style, label=name)
     ax.axhline(1e-6, color="k", ls=":", lw=1, label="tolerance")
     ax2 = ax.twinx()
-    ax2.semilogx(x, [np.mean(p.n_entries) if p.n_entries else np.nan for p in points],
-                 "d--", color="tab:purple", label="mean entries per generator")
+    ax2.semilogx(
+        x,
+        [np.mean(p.n_entries) if p.n_entries else np.nan for p in points],
+        "d--",
+        color="tab:purple",
+        label="mean entries per generator",
+    )
     ax2.set_ylabel("mean entries per generator", color="tab:purple")
     labels = [f"{w:g}" if w > 0 else "0" for w in weights]
     ax.set_xticks(x, labels)
@@ -62,7 +67,8 @@ def sparsity_sweep_figure(points, title: str = "Sparsity weight sweep") -> Figur
     ax.set_title("Checks and sparsity against h", fontsize=10)
     handles = ax.get_legend_handles_labels()
     handles2 = ax2.get_legend_handles_labels()
-    ax.legend(handles[0] + handles2[0], handles[1] + handles2[1], fontsize=7,
-              loc="upper left")
+    ax.legend(
+        handles[0] + handles2[0], handles[1] + handles2[1], fontsize=7, loc="upper left"
+    )
     fig.suptitle(title)
     return fig

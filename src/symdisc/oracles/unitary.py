@@ -37,8 +37,14 @@ def unitary(n: int) -> Oracle:
     _positive("n", n)
     base = hermitian_norm(n)
     return Oracle(
-        name=f"u{n}", fn=base.fn, n=n, copies=1, outputs=1, field="complex",
-        description=f"|x|^2 on C^{n}", parameters={"kind": "unitary", "n": n},
+        name=f"u{n}",
+        fn=base.fn,
+        n=n,
+        copies=1,
+        outputs=1,
+        field="complex",
+        description=f"|x|^2 on C^{n}",
+        parameters={"kind": "unitary", "n": n},
     )
 
 
@@ -59,8 +65,14 @@ def special_unitary(n: int) -> Oracle:
         return jnp.concatenate([norms, jnp.stack([volume.real, volume.imag])])
 
     return Oracle(
-        name=f"su{n}", fn=fn, n=n, copies=n, outputs=n + 2, field="complex",
-        description=(f"|x_c|^2 of {n} copies in C^{n} and Re, Im det[x_1 … x_{n}]"
-                     f" / sqrt({n}!)"),
+        name=f"su{n}",
+        fn=fn,
+        n=n,
+        copies=n,
+        outputs=n + 2,
+        field="complex",
+        description=(
+            f"|x_c|^2 of {n} copies in C^{n} and Re, Im det[x_1 … x_{n}] / sqrt({n}!)"
+        ),
         parameters={"kind": "special_unitary", "n": n},
     )

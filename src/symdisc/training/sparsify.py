@@ -143,10 +143,12 @@ def lowdin(generators: np.ndarray) -> np.ndarray:
     M = gram(G).real / CANONICAL_NORM_SQ
     w, U = np.linalg.eigh(0.5 * (M + M.T))
     if w.size and w.min() <= 1e-10 * max(w.max(), 1e-300):
-        raise bad_input("generators", "linearly independent matrices",
-                        f"a Gram matrix with eigenvalue {w.min():.2e}",
-                        "Drop dependent generators first "
-                        "(symdisc.algebra.orthonormal_basis).")
+        raise bad_input(
+            "generators",
+            "linearly independent matrices",
+            f"a Gram matrix with eigenvalue {w.min():.2e}",
+            "Drop dependent generators first (symdisc.algebra.orthonormal_basis).",
+        )
     return (U / np.sqrt(w)) @ U.T
 
 
@@ -177,12 +179,15 @@ def _sweep(V: np.ndarray, rounds: list[np.ndarray], n_grid: int) -> float:
     grid = np.linspace(0.0, 0.5 * np.pi, n_grid, endpoint=False)
     for pairs in rounds:
         a, b = V[pairs[:, 0]], V[pairs[:, 1]]
-        theta = np.concatenate([
-            np.zeros((len(pairs), 1)),
-            np.mod(np.arctan2(-a, b), 0.5 * np.pi),
-            np.mod(np.arctan2(b, a), 0.5 * np.pi),
-            np.broadcast_to(grid, (len(pairs), n_grid)),
-        ], axis=1)[..., None]
+        theta = np.concatenate(
+            [
+                np.zeros((len(pairs), 1)),
+                np.mod(np.arctan2(-a, b), 0.5 * np.pi),
+                np.mod(np.arctan2(b, a), 0.5 * np.pi),
+                np.broadcast_to(grid, (len(pairs), n_grid)),
+            ],
+            axis=1,
+        )[..., None]
         c, s = np.cos(theta), np.sin(theta)
         A = c * a[:, None] + s * b[:, None]
         B = c * b[:, None] - s * a[:, None]
@@ -233,9 +238,16 @@ def canonical_order(generators: np.ndarray, rtol: float = 1e-3) -> np.ndarray:
     return P
 
 
-def sparsify(generators: np.ndarray, *, n_starts: int = 6, seed: int = 0,
-             max_sweeps: int = 200, n_grid: int = 8, entry_rtol: float = 1e-3,
-             structure_of: str = "generators") -> SparseBasis:
+def sparsify(
+    generators: np.ndarray,
+    *,
+    n_starts: int = 6,
+    seed: int = 0,
+    max_sweeps: int = 200,
+    n_grid: int = 8,
+    entry_rtol: float = 1e-3,
+    structure_of: str = "generators",
+) -> SparseBasis:
     """Rotate a basis within its span to minimise the sparsity measure.
 
     Parameters
@@ -264,8 +276,11 @@ def sparsify(generators: np.ndarray, *, n_starts: int = 6, seed: int = 0,
         ``generators = rotation @ orthonormalise(input)``, ordered and signed
         by :func:`canonical_order`.
     """
-    for name, value in (("n_starts", n_starts), ("max_sweeps", max_sweeps),
-                        ("n_grid", n_grid)):
+    for name, value in (
+        ("n_starts", n_starts),
+        ("max_sweeps", max_sweeps),
+        ("n_grid", n_grid),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad_input(name, "a positive integer", value)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -274,8 +289,11 @@ def sparsify(generators: np.ndarray, *, n_starts: int = 6, seed: int = 0,
         raise bad_input("structure_of", '"generators" or "actions"', structure_of)
     G = np.asarray(generators)
     if G.ndim != 3 or G.shape[1] != G.shape[2] or G.shape[0] < 1:
-        raise bad_input("generators", "a stack of k >= 1 square matrices (k, n, n)",
-                        f"shape {G.shape}")
+        raise bad_input(
+            "generators",
+            "a stack of k >= 1 square matrices (k, n, n)",
+            f"shape {G.shape}",
+        )
     if not np.all(np.isfinite(G)):
         raise bad_input("generators", "finite numbers", "NaN or inf")
     t0 = time.perf_counter()
@@ -309,19 +327,35 @@ def sparsify(generators: np.ndarray, *, n_starts: int = 6, seed: int = 0,
     sparse = np.einsum("ab,bij->aij", R, G0)
     C, _ = structure_constants(1j * sparse if structure_of == "actions" else sparse)
     elapsed = time.perf_counter() - t0
-    logger.info("sparsify: %d generators, measure %.4g -> %.4g (best of %d starts)",
-                k, sparsity_measure(G0), measures[best], n_starts)
+    logger.info(
+        "sparsify: %d generators, measure %.4g -> %.4g (best of %d starts)",
+        k,
+        sparsity_measure(G0),
+        measures[best],
+        n_starts,
+    )
     return SparseBasis(
-        generators=sparse, rotation=R, change_of_basis=R @ L, structure_constants=C,
-        sparsity_before=sparsity_measure(G0), sparsity_after=sparsity_measure(sparse),
-        n_entries=count_entries(sparse, entry_rtol), start_measures=measures,
-        best_start=best, timings={"total_s": elapsed, "sweeps": sweeps},
+        generators=sparse,
+        rotation=R,
+        change_of_basis=R @ L,
+        structure_constants=C,
+        sparsity_before=sparsity_measure(G0),
+        sparsity_after=sparsity_measure(sparse),
+        n_entries=count_entries(sparse, entry_rtol),
+        start_measures=measures,
+        best_start=best,
+        timings={"total_s": elapsed, "sweeps": sweeps},
     )
 
 
-def sparsify_result(result: DiscoveryResult, oracle: Oracle, *, n_starts: int = 6,
-                    seed: int | None = None,
-                    entry_rtol: float = 1e-3) -> DiscoveryResult:
+def sparsify_result(
+    result: DiscoveryResult,
+    oracle: Oracle,
+    *,
+    n_starts: int = 6,
+    seed: int | None = None,
+    entry_rtol: float = 1e-3,
+) -> DiscoveryResult:
     """Rotate a discovery result's generators to the sparsest basis.
 
     The span is unchanged, so the algebra is the same; every check is
@@ -345,14 +379,20 @@ def sparsify_result(result: DiscoveryResult, oracle: Oracle, *, n_starts: int = 
     """
     if not result.found:
         logger.warning("sparsify skipped: the result is %s", result.status)
-        return dataclasses.replace(result, extra={
-            **result.extra, "sparsify": {"skipped": f"status {result.status}"}})
+        return dataclasses.replace(
+            result,
+            extra={**result.extra, "sparsify": {"skipped": f"status {result.status}"}},
+        )
     config = TrainingConfig(**result.config)
     seed = config.seed if seed is None else seed
     unitary = np.iscomplexobj(result.generators)
-    sparse = sparsify(result.generators, n_starts=n_starts, seed=seed,
-                      entry_rtol=entry_rtol,
-                      structure_of="actions" if unitary else "generators")
+    sparse = sparsify(
+        result.generators,
+        n_starts=n_starts,
+        seed=seed,
+        entry_rtol=entry_rtol,
+        structure_of="actions" if unitary else "generators",
+    )
     G = sparse.generators
     A = 1j * G if unitary else G
     T = sparse.change_of_basis
@@ -371,9 +411,15 @@ def sparsify_result(result: DiscoveryResult, oracle: Oracle, *, n_starts: int = 
     status, reasons = _status(metrics, exact_info, config, G.shape[0])
     timings = {**result.timings, "sparsify_s": sparse.timings["total_s"]}
     return dataclasses.replace(
-        result, status=status, generators=G,
-        structure_constants=sparse.structure_constants, learned_constants=learned,
-        metrics=metrics, reasons=reasons, timings=timings, exact=exact_info,
+        result,
+        status=status,
+        generators=G,
+        structure_constants=sparse.structure_constants,
+        learned_constants=learned,
+        metrics=metrics,
+        reasons=reasons,
+        timings=timings,
+        exact=exact_info,
         extra={**result.extra, "sparsify": sparse.to_dict()},
     )
 
@@ -412,9 +458,15 @@ class SweepPoint:
         return d
 
 
-def sparsity_sweep(oracle: Oracle, weights: tuple[float, ...], n_generators: int, *,
-                   config: TrainingConfig | None = None, entry_rtol: float = 1e-3,
-                   **options) -> list[SweepPoint]:
+def sparsity_sweep(
+    oracle: Oracle,
+    weights: tuple[float, ...],
+    n_generators: int,
+    *,
+    config: TrainingConfig | None = None,
+    entry_rtol: float = 1e-3,
+    **options,
+) -> list[SweepPoint]:
     """Train the same ``k`` generators with each sparsity weight ``h_sparsity``.
 
     Too little weight leaves a generic mixture of the symmetries; the right
@@ -444,12 +496,20 @@ def sparsity_sweep(oracle: Oracle, weights: tuple[float, ...], n_generators: int
         result = discover(oracle, config=config.replace(h_sparsity=float(weight)))
         G = result.generators
         m = result.metrics
-        points.append(SweepPoint(
-            weight=float(weight), status=result.status, generators=G,
-            invariance_error=float(m.get("invariance_error", np.nan)),
-            closure_error=float(m.get("closure_error", np.nan)),
-            orthonormality_error=float(m.get("orthonormality_error", np.nan)),
-            sparsity=sparsity_measure(G) if np.all(np.isfinite(G)) else float("nan"),
-            n_entries=count_entries(G, entry_rtol) if np.all(np.isfinite(G)) else [],
-        ))
+        points.append(
+            SweepPoint(
+                weight=float(weight),
+                status=result.status,
+                generators=G,
+                invariance_error=float(m.get("invariance_error", np.nan)),
+                closure_error=float(m.get("closure_error", np.nan)),
+                orthonormality_error=float(m.get("orthonormality_error", np.nan)),
+                sparsity=sparsity_measure(G)
+                if np.all(np.isfinite(G))
+                else float("nan"),
+                n_entries=count_entries(G, entry_rtol)
+                if np.all(np.isfinite(G))
+                else [],
+            )
+        )
     return points
