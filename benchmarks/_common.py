@@ -34,8 +34,13 @@ def write_json(name: str, rows: list[dict], **meta) -> Path:
     """Write ``benchmarks/results/<name>.json`` with the machine's description."""
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
-    data = {"machine": {"python": platform.python_version(),
-                        "processor": platform.processor() or platform.machine()},
-            **meta, "rows": rows}
+    data = {
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        **meta,
+        "rows": rows,
+    }
     path.write_text(json.dumps(data, indent=2) + "\n")
     return path

@@ -24,9 +24,13 @@ from symdisc.oracles import euclidean_norm, quadratic_form  # noqa: E402
 from symdisc.presets import experiment_from_preset  # noqa: E402
 
 TRAINING = [("so3", 3, 1.0), ("so4", 6, 3.0), ("lorentz", 6, 3.0), ("so10", 45, 30.0)]
-SOLVING = [("so4", lambda: euclidean_norm(4), None), ("lorentz", lambda: quadratic_form(1, 3), None),
-           ("so10", lambda: euclidean_norm(10), 0.1), ("so20", lambda: euclidean_norm(20), 1.0),
-           ("so30", lambda: euclidean_norm(30), 5.0)]
+SOLVING = [
+    ("so4", lambda: euclidean_norm(4), None),
+    ("lorentz", lambda: quadratic_form(1, 3), None),
+    ("so10", lambda: euclidean_norm(10), 0.1),
+    ("so20", lambda: euclidean_norm(20), 1.0),
+    ("so30", lambda: euclidean_norm(30), 5.0),
+]
 
 
 def bench_training(quick: bool) -> list[dict]:
@@ -36,10 +40,18 @@ def bench_training(quick: bool) -> list[dict]:
         config = experiment.training.replace(n_generators=k)
         result = discover(experiment.oracle, config=config, exact=False)
         t = result.timings
-        rows.append({"task": f"train {name} k={k}", "status": result.status,
-                     "compile_s": t["compile_s"], "train_s": t["train_s"],
-                     "steps": t["adam_steps"], "target_s": target,
-                     "met": t["train_s"] < target, "peak_rss_mb": peak_rss_mb()})
+        rows.append(
+            {
+                "task": f"train {name} k={k}",
+                "status": result.status,
+                "compile_s": t["compile_s"],
+                "train_s": t["train_s"],
+                "steps": t["adam_steps"],
+                "target_s": target,
+                "met": t["train_s"] < target,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
     return rows
 
 
@@ -51,11 +63,18 @@ def bench_solving(quick: bool) -> list[dict]:
         t0 = time.perf_counter()
         algebra = solve(oracle)
         elapsed = time.perf_counter() - t0
-        rows.append({"task": f"solve {name}", "status": f"dim {algebra.dimension}",
-                     "train_s": elapsed, "svd_s": algebra.timings["svd_s"],
-                     "analysis_s": algebra.timings["analysis_s"], "target_s": target,
-                     "met": None if target is None else elapsed < target,
-                     "peak_rss_mb": peak_rss_mb()})
+        rows.append(
+            {
+                "task": f"solve {name}",
+                "status": f"dim {algebra.dimension}",
+                "train_s": elapsed,
+                "svd_s": algebra.timings["svd_s"],
+                "analysis_s": algebra.timings["analysis_s"],
+                "target_s": target,
+                "met": None if target is None else elapsed < target,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
     return rows
 
 
@@ -64,8 +83,21 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only the small cases")
     args = parser.parse_args()
     rows = bench_training(args.quick) + bench_solving(args.quick)
-    print_table(rows, ["task", "status", "compile_s", "train_s", "steps", "svd_s",
-                       "analysis_s", "target_s", "met", "peak_rss_mb"])
+    print_table(
+        rows,
+        [
+            "task",
+            "status",
+            "compile_s",
+            "train_s",
+            "steps",
+            "svd_s",
+            "analysis_s",
+            "target_s",
+            "met",
+            "peak_rss_mb",
+        ],
+    )
     print("written", write_json("core", rows))
 
 

@@ -30,8 +30,14 @@ def lorentz_basis() -> np.ndarray:
 
 def levi_civita() -> np.ndarray:
     eps = np.zeros((3, 3, 3))
-    for (i, j, k), sign in {(0, 1, 2): 1, (1, 2, 0): 1, (2, 0, 1): 1,
-                            (0, 2, 1): -1, (2, 1, 0): -1, (1, 0, 2): -1}.items():
+    for (i, j, k), sign in {
+        (0, 1, 2): 1,
+        (1, 2, 0): 1,
+        (2, 0, 1): 1,
+        (0, 2, 1): -1,
+        (2, 1, 0): -1,
+        (1, 0, 2): -1,
+    }.items():
         eps[i, j, k] = sign
     return eps
 

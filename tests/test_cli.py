@@ -20,8 +20,16 @@ def invoke(*args):
 def test_presets_lists_the_named_examples():
     result = invoke("presets")
     assert result.exit_code == 0
-    for name in ("so2", "so3", "so4", "so10", "lorentz", "squeeze", "piecewise",
-                 "manhattan"):
+    for name in (
+        "so2",
+        "so3",
+        "so4",
+        "so10",
+        "lorentz",
+        "squeeze",
+        "piecewise",
+        "manhattan",
+    ):
         assert name in result.output
 
 
@@ -29,16 +37,25 @@ def test_run_so3_writes_a_complete_folder(tmp_path):
     out = tmp_path / "so3"
     result = invoke("run", "so3", "--out", out, "--quiet")
     assert result.exit_code == 0, result.output
-    for name in ("result.json", "generators.npy", "structure_constants.npy",
-                 "history.npz", "report.md", "figures/generators.png",
-                 "figures/loss.png", "figures/angles.png",
-                 "figures/rotation_axes.png", "figures/structure_constants.png"):
+    for name in (
+        "result.json",
+        "generators.npy",
+        "structure_constants.npy",
+        "history.npz",
+        "report.md",
+        "figures/generators.png",
+        "figures/loss.png",
+        "figures/angles.png",
+        "figures/rotation_axes.png",
+        "figures/structure_constants.png",
+    ):
         assert (out / name).is_file(), name
     data = json.loads((out / "result.json").read_text())
     assert data["status"] == "found" and data["schema_version"] == 1
     assert np.load(out / "generators.npy").shape == (3, 3, 3)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], \
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], (
         "temporary folders left behind"
+    )
 
 
 def test_not_found_exits_3_and_is_saved(tmp_path):
@@ -99,8 +116,10 @@ def test_unknown_oracle_kind(tmp_path):
 
 def test_toml_experiment_runs(tmp_path):
     good = tmp_path / "exp.toml"
-    good.write_text('name = "lorentz-sub"\n[oracle]\nkind = "metric"\np = 1\nq = 2\n'
-                    '[training]\nn_generators = 3\n')
+    good.write_text(
+        'name = "lorentz-sub"\n[oracle]\nkind = "metric"\np = 1\nq = 2\n'
+        "[training]\nn_generators = 3\n"
+    )
     out = tmp_path / "exp"
     result = invoke("run", good, "--out", out, "-q")
     assert result.exit_code == 0, result.output
@@ -165,8 +184,9 @@ def test_infinite_learning_rate_refused(tmp_path):
 
 def test_blow_up_is_diverged_not_success(tmp_path):
     out = tmp_path / "d"
-    result = invoke("run", "lorentz", "--learning-rate", "1e30", "--epochs", 100,
-                    "--out", out, "-q")
+    result = invoke(
+        "run", "lorentz", "--learning-rate", "1e30", "--epochs", 100, "--out", out, "-q"
+    )
     assert result.exit_code == 4, result.output
     assert json.loads((out / "result.json").read_text())["status"] == "diverged"
 

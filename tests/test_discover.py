@@ -25,7 +25,9 @@ def test_so3_three_generators_found(so3):
     m = so3.metrics
     assert_small(m["invariance_error"], 1e-8, "so3 invariance error")
     assert_small(m["closure_error"], 1e-6, "so3 closure error")
-    assert abs(m["min_angle_deg"] - 90) < 0.01 and abs(m["max_angle_deg"] - 90) < 0.01, m
+    assert (
+        abs(m["min_angle_deg"] - 90) < 0.01 and abs(m["max_angle_deg"] - 90) < 0.01
+    ), m
     assert so3.exact["dimension"] == 3
     assert_small(so3.exact["span_distance"], 1e-6, "so3 span distance")
 
@@ -35,8 +37,9 @@ def test_so3_structure_constants_proportional_to_levi_civita(so3):
     eps = levi_civita()
     scale = np.sum(C * eps) / np.sum(eps * eps)
     assert abs(abs(scale) - 1) < 1e-6, f"scale {scale}"  # orthonormal basis, norm² 2
-    assert_small(np.abs(C - scale * eps).max() / abs(scale), 1e-6,
-                 "so3 constants vs Levi-Civita")
+    assert_small(
+        np.abs(C - scale * eps).max() / abs(scale), 1e-6, "so3 constants vs Levi-Civita"
+    )
 
 
 def test_so3_generators_are_antisymmetric_and_exponentiate_to_rotations(so3):
@@ -45,10 +48,18 @@ def test_so3_generators_are_antisymmetric_and_exponentiate_to_rotations(so3):
         assert_small(np.abs(R @ R.T - np.eye(3)).max(), 1e-8, "expm(G) orthogonality")
 
 
-@pytest.mark.parametrize("preset,k", [
-    ("so4", 6), ("lorentz", 6), ("squeeze", 1), ("so4", 2), ("so4", 3), ("so4", 4),
-    ("so2", 1),
-])
+@pytest.mark.parametrize(
+    "preset,k",
+    [
+        ("so4", 6),
+        ("lorentz", 6),
+        ("squeeze", 1),
+        ("so4", 2),
+        ("so4", 3),
+        ("so4", 4),
+        ("so2", 1),
+    ],
+)
 def test_found(preset, k):
     result = run(preset, k)
     assert result.status == "found", result.summary()
@@ -56,10 +67,18 @@ def test_found(preset, k):
     assert_small(result.metrics["closure_error"], 1e-6, f"{preset} k={k} closure")
 
 
-@pytest.mark.parametrize("preset,k", [
-    ("so2", 2), ("so3", 2), ("so3", 4), ("so4", 5), ("lorentz", 5), ("piecewise", 1),
-    ("manhattan", 1),
-])
+@pytest.mark.parametrize(
+    "preset,k",
+    [
+        ("so2", 2),
+        ("so3", 2),
+        ("so3", 4),
+        ("so4", 5),
+        ("lorentz", 5),
+        ("piecewise", 1),
+        ("manhattan", 1),
+    ],
+)
 def test_not_found(preset, k):
     result = run(preset, k, epochs=800, polish_steps=100)
     assert result.status == "not found", result.summary()

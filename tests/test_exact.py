@@ -46,7 +46,8 @@ def test_dimension(solved, name):
     expected = ZOO[name][1]
     assert algebra.dimension == expected, (
         f"{name}: dimension {algebra.dimension}, expected {expected}; "
-        f"gap {algebra.decision}")
+        f"gap {algebra.decision}"
+    )
     assert algebra.decision.decisive, algebra.decision
 
 
@@ -62,8 +63,11 @@ def test_basis_closes_and_preserves_the_oracle_under_exp(solved, name):
         for t in (0.3, 1.0):
             U = scipy.linalg.expm(t * G)
             moved = np.asarray(oracle(jnp.einsum("ij,bcj->bci", U, X)))
-            assert_small(np.abs(moved - base).max() / scale, 1e-10,
-                         f"{name}: relative change under expm({t} G)")
+            assert_small(
+                np.abs(moved - base).max() / scale,
+                1e-10,
+                f"{name}: relative change under expm({t} G)",
+            )
 
 
 def test_orthonormal_basis_of_norm_sq_two(solved):
@@ -72,8 +76,9 @@ def test_orthonormal_basis_of_norm_sq_two(solved):
     np.testing.assert_allclose(gram, 2 * np.eye(6), atol=1e-10)
 
 
-@pytest.mark.parametrize("name,reference", [("so4", rotation_basis(4)),
-                                            ("lorentz", lorentz_basis())])
+@pytest.mark.parametrize(
+    "name,reference", [("so4", rotation_basis(4)), ("lorentz", lorentz_basis())]
+)
 def test_span_equals_textbook_algebra(solved, name, reference):
     B = solved[name].basis
     assert_small(span_distance(B, reference), 1e-10, f"{name} basis vs textbook")
@@ -97,8 +102,9 @@ def test_ignored_feature_reported():
     assert algebra.dimension == 4  # so(2) in the (x1, x2) plane + 3 maps into x3
     assert algebra.n_trivial == 3
     assert algebra.ignored_directions.shape == (1, 3)
-    np.testing.assert_allclose(np.abs(algebra.ignored_directions[0]), [0, 0, 1],
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        np.abs(algebra.ignored_directions[0]), [0, 0, 1], atol=1e-10
+    )
     assert any("does not depend" in w for w in algebra.warnings)
 
 

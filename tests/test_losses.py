@@ -48,7 +48,8 @@ def test_closure_learned_zero_for_so3_with_levi_civita():
     C = np.einsum("abij,cij->abc", np.asarray(losses.brackets(G)), np.asarray(G)) / 2
     assert float(losses.closure_learned(G, jnp.asarray(C))) < 1e-24
     assert float(losses.closure_learned(G, jnp.zeros((3, 3, 3)))) == pytest.approx(
-        3 * 2.0)  # three brackets, each a generator of squared norm 2
+        3 * 2.0
+    )  # three brackets, each a generator of squared norm 2
     assert float(losses.closure_projection(G)) < 1e-20
     assert abs(np.abs(C) - levi_civita() ** 2).max() < 1e-12
 

@@ -6,8 +6,10 @@
 'found'
 """
 
-from symdisc import _jax  # noqa: F401  (float64 before anything else)
-from symdisc import oracles
+from symdisc import (
+    _jax,  # noqa: F401  (float64 before anything else)
+    oracles,
+)
 from symdisc.config import TrainingConfig
 from symdisc.errors import InputError, SymdiscError
 from symdisc.exact import ExactAlgebra, solve

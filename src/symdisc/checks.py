@@ -70,8 +70,9 @@ def _labels_of_stack(oracle: Oracle):
     return jax.jit(jax.vmap(jax.vmap(oracle.fn)))
 
 
-def finite_invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array,
-                             t: float = 0.5) -> np.ndarray:
+def finite_invariance_errors(
+    oracle: Oracle, A: np.ndarray, X: jax.Array, t: float = 0.5
+) -> np.ndarray:
     """Relative label change under the group element ``exp(t A_α)``, ``(k,)``.
 
     ``‖φ(exp(t A) x) − φ(x)‖ / ‖φ(x) − mean φ‖`` over the points (root mean
@@ -86,8 +87,9 @@ def finite_invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array,
     return np.sqrt(np.mean(np.abs(change) ** 2, axis=(1, 2))) / spread
 
 
-def evaluate(oracle: Oracle, generators: np.ndarray, actions: np.ndarray,
-             X: jax.Array) -> dict:
+def evaluate(
+    oracle: Oracle, generators: np.ndarray, actions: np.ndarray, X: jax.Array
+) -> dict:
     """Every check of a set of generators, as plain numbers.
 
     Parameters
@@ -122,7 +124,7 @@ def evaluate(oracle: Oracle, generators: np.ndarray, actions: np.ndarray,
 
 
 def learned_span_distance(actions: np.ndarray, exact_basis: np.ndarray) -> float:
-    """Distance of the learned generators from the exact algebra (see ``span_distance``)."""
+    """Distance of learned generators from the exact algebra (``span_distance``)."""
     if len(exact_basis) == 0:
         return 1.0
     return span_distance(actions, exact_basis)

@@ -21,13 +21,17 @@ from rich.table import Table
 from symdisc.errors import InputError
 
 EXIT_FOUND, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_DIVERGED = 0, 1, 2, 3, 4
-STATUS_EXIT = {"found": EXIT_FOUND, "not found": EXIT_NOT_FOUND,
-               "diverged": EXIT_DIVERGED, "none": EXIT_NOT_FOUND}
+STATUS_EXIT = {
+    "found": EXIT_FOUND,
+    "not found": EXIT_NOT_FOUND,
+    "diverged": EXIT_DIVERGED,
+    "none": EXIT_NOT_FOUND,
+}
 
 app = typer.Typer(
     name="symdisc",
     help="Discover the continuous symmetries of an oracle: learn generators, "
-         "check closure, name the algebra, draw it, write a report.",
+    "check closure, name the algebra, draw it, write a report.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -38,8 +42,9 @@ err_console = Console(stderr=True)
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print one clear line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
-                      soft_wrap=True)
+    err_console.print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 
@@ -61,9 +66,11 @@ def guarded(command):
         except Exception as exc:  # report, never a bare traceback by default
             if logging.getLogger().isEnabledFor(logging.DEBUG):
                 raise
-            raise fail(f"unexpected {type(exc).__name__}: {exc} "
-                       "(run with SYMDISC_DEBUG=1 for the traceback)",
-                       EXIT_UNEXPECTED) from None
+            raise fail(
+                f"unexpected {type(exc).__name__}: {exc} "
+                "(run with SYMDISC_DEBUG=1 for the traceback)",
+                EXIT_UNEXPECTED,
+            ) from None
 
     return wrapper
 
@@ -74,10 +81,15 @@ def _progress(quiet: bool, description: str):
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("{task.completed}/{task.total} steps"),
-                   TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
-                   console=err_console, transient=True)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} steps"),
+        TextColumn("loss {task.fields[loss]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
     task = bar.add_task(description, total=1, loss="…")
 
     def update(step, total, loss):
@@ -102,33 +114,49 @@ def presets_command() -> None:
     for p in PRESETS.values():
         table.add_row(p.name, p.description, p.expected)
     out_console.print(table)
-    out_console.print("latent-space examples (run with `symdisc latent NAME`): "
-                      "digits-01, digits")
+    out_console.print(
+        "latent-space examples (run with `symdisc latent NAME`): digits-01, digits"
+    )
 
 
 def _print_discovery(result, out: Path) -> None:
     colour = {"found": "green", "not found": "yellow"}.get(result.status, "red")
-    out_console.print(f"[bold {colour}]{result.status}[/]: {result.oracle['name']}, "
-                      f"{result.n_generators} generator(s), {result.algorithm}")
+    out_console.print(
+        f"[bold {colour}]{result.status}[/]: {result.oracle['name']}, "
+        f"{result.n_generators} generator(s), {result.algorithm}"
+    )
     m = result.metrics
     table = Table(show_header=True, box=None)
     table.add_column("check")
     table.add_column("value", justify="right")
     table.add_column("tolerance", justify="right")
     cfg = result.config
-    rows = [("invariance error", m.get("invariance_error"), cfg["tol_invariance"]),
-            ("closure error", m.get("closure_error"), cfg["tol_closure"]),
-            ("orthonormality error", m.get("orthonormality_error"),
-             cfg["tol_orthonormality"])]
+    rows = [
+        ("invariance error", m.get("invariance_error"), cfg["tol_invariance"]),
+        ("closure error", m.get("closure_error"), cfg["tol_closure"]),
+        (
+            "orthonormality error",
+            m.get("orthonormality_error"),
+            cfg["tol_orthonormality"],
+        ),
+    ]
     if "span_distance" in result.exact:
-        rows.append(("distance from exact algebra", result.exact["span_distance"],
-                     cfg["tol_span"]))
+        rows.append(
+            (
+                "distance from exact algebra",
+                result.exact["span_distance"],
+                cfg["tol_span"],
+            )
+        )
     for name, value, tol in rows:
         if value is not None:
             table.add_row(name, f"{value:.2e}", f"{tol:.0e}")
     if "min_angle_deg" in m and result.n_generators > 1:
-        table.add_row("pairwise angles (°)",
-                      f"{m['min_angle_deg']:.4f} … {m['max_angle_deg']:.4f}", "")
+        table.add_row(
+            "pairwise angles (°)",
+            f"{m['min_angle_deg']:.4f} … {m['max_angle_deg']:.4f}",
+            "",
+        )
     if "dimension" in result.exact:
         table.add_row("exact algebra dimension", str(result.exact["dimension"]), "")
     out_console.print(table)
@@ -137,26 +165,54 @@ def _print_discovery(result, out: Path) -> None:
     for reason in result.reasons:
         out_console.print(f"[yellow]{escape(reason)}[/]", highlight=False)
     t = result.timings
-    out_console.print(f"time: compile {t['compile_s']:.2f} s, train {t['train_s']:.2f} s, "
-                      f"total {t['total_s']:.2f} s")
-    out_console.print(f"saved: {out}/ (report.md, result.json, generators.npy, figures/)")
+    out_console.print(
+        f"time: compile {t['compile_s']:.2f} s, train {t['train_s']:.2f} s, "
+        f"total {t['total_s']:.2f} s"
+    )
+    out_console.print(
+        f"saved: {out}/ (report.md, result.json, generators.npy, figures/)"
+    )
 
 
-DataFile = Annotated[Path | None, typer.Option(
-    "--data", help="A table of your own (CSV/TSV, .npy, .npz, Parquet) instead of "
-                   "a preset; a surrogate is fitted to its labels.")]
-Features = Annotated[str | None, typer.Option(
-    help="Feature columns of --data, comma-separated (default: all but labels).")]
-Labels = Annotated[str | None, typer.Option(
-    help="Label columns of --data, comma-separated (default: the last column).")]
-Copies = Annotated[str | None, typer.Option(
-    help="Vectors that transform alike: column groups of --data "
-         '("E1,px1;E2,px2"), or a number (for --callable).')]
-CallableSpec = Annotated[str | None, typer.Option(
-    "--callable", help="Your own function of one point, module:function or "
-                       "path/to/file.py:function, instead of a preset.")]
-Dimension = Annotated[int | None, typer.Option(
-    "--n", help="Dimension of each vector a --callable receives.")]
+DataFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="A table of your own (CSV/TSV, .npy, .npz, Parquet) instead of "
+        "a preset; a surrogate is fitted to its labels.",
+    ),
+]
+Features = Annotated[
+    str | None,
+    typer.Option(
+        help="Feature columns of --data, comma-separated (default: all but labels)."
+    ),
+]
+Labels = Annotated[
+    str | None,
+    typer.Option(
+        help="Label columns of --data, comma-separated (default: the last column)."
+    ),
+]
+Copies = Annotated[
+    str | None,
+    typer.Option(
+        help="Vectors that transform alike: column groups of --data "
+        '("E1,px1;E2,px2"), or a number (for --callable).'
+    ),
+]
+CallableSpec = Annotated[
+    str | None,
+    typer.Option(
+        "--callable",
+        help="Your own function of one point, module:function or "
+        "path/to/file.py:function, instead of a preset.",
+    ),
+]
+Dimension = Annotated[
+    int | None,
+    typer.Option("--n", help="Dimension of each vector a --callable receives."),
+]
 
 
 def _data_spec(data, features, labels, copies, callable_spec, n):
@@ -164,21 +220,38 @@ def _data_spec(data, features, labels, copies, callable_spec, n):
     from symdisc.userdata import DataSpec
 
     if data is None and callable_spec is None:
-        given = [f"--{name}" for name, value in
-                 (("features", features), ("labels", labels), ("copies", copies),
-                  ("n", n)) if value is not None]
+        given = [
+            f"--{name}"
+            for name, value in (
+                ("features", features),
+                ("labels", labels),
+                ("copies", copies),
+                ("n", n),
+            )
+            if value is not None
+        ]
         if given:
-            raise InputError(f"{', '.join(given)} describe(s) user data; give the "
-                             "table with --data FILE or the function with --callable.")
+            raise InputError(
+                f"{', '.join(given)} describe(s) user data; give the "
+                "table with --data FILE or the function with --callable."
+            )
         return None
     if callable_spec is not None and copies is not None:
         try:
             copies = int(copies)
         except ValueError:
-            raise InputError(f"--copies {copies!r}: for --callable, expected the "
-                             "number of vectors per point (an integer).") from None
-    return DataSpec(path=None if data is None else str(data), features=features,
-                    labels=labels, copies=copies, callable=callable_spec, n=n)
+            raise InputError(
+                f"--copies {copies!r}: for --callable, expected the "
+                "number of vectors per point (an integer)."
+            ) from None
+    return DataSpec(
+        path=None if data is None else str(data),
+        features=features,
+        labels=labels,
+        copies=copies,
+        callable=callable_spec,
+        n=n,
+    )
 
 
 def _experiment(target, spec, seed, quiet, *, out=None, vev=None):
@@ -205,9 +278,11 @@ def _resolve_source(target, spec, seed, quiet):
     from symdisc.userdata import data_experiment
 
     if (target is None) == (spec is None):
-        raise InputError("give a preset name or an experiment .toml file, or your "
-                         "own data with --data FILE (or --callable module:function)"
-                         + ("; not both." if target is not None else "."))
+        raise InputError(
+            "give a preset name or an experiment .toml file, or your "
+            "own data with --data FILE (or --callable module:function)"
+            + ("; not both." if target is not None else ".")
+        )
     fitting = spec is not None or str(target).endswith(".toml")
     bar, update = _progress(quiet or not fitting, "fitting surrogate")
     shown = []
@@ -242,15 +317,19 @@ def _print_data(data) -> None:
         return
     if data.table is not None:
         t = data.table
-        _say(f"data: {t['source']}: {t['rows']} rows, {t['copies']} "
-             f"cop{'y' if t['copies'] == 1 else 'ies'} of n = {t['n']}, "
-             f"label(s) {', '.join(t['label_names'])}")
+        _say(
+            f"data: {t['source']}: {t['rows']} rows, {t['copies']} "
+            f"cop{'y' if t['copies'] == 1 else 'ies'} of n = {t['n']}, "
+            f"label(s) {', '.join(t['label_names'])}"
+        )
     if data.surrogate is not None:
         s = data.surrogate
         r2 = ", ".join(f"{k} {v:.4f}" for k, v in zip(s.label_names, s.r2, strict=True))
         colour = "red" if s.poor_fit else "green"
-        _say(f"surrogate: held-out R² [{colour}]{r2}[/] ({s.n_train} "
-             f"fit / {s.n_val} held-out rows, {s.fit_seconds:.1f} s)")
+        _say(
+            f"surrogate: held-out R² [{colour}]{r2}[/] ({s.n_train} "
+            f"fit / {s.n_val} held-out rows, {s.fit_seconds:.1f} s)"
+        )
     for note in data.notes:
         _say(f"note: {note}")
     for warning in data.warnings:
@@ -260,42 +339,68 @@ def _print_data(data) -> None:
 @app.command("run")
 @guarded
 def run_command(
-    target: Annotated[str | None, typer.Argument(
-        help="Preset name or experiment .toml file (omit with --data/--callable).")
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            help="Preset name or experiment .toml file (omit with --data/--callable)."
+        ),
     ] = None,
-    generators: Annotated[int | None, typer.Option(
-        "--generators", "-k", help="Number of generators k.")] = None,
+    generators: Annotated[
+        int | None, typer.Option("--generators", "-k", help="Number of generators k.")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     epochs: Annotated[int | None, typer.Option(help="Adam steps at most.")] = None,
-    restarts: Annotated[int | None, typer.Option(
-        help="Random restarts trained together; the best is kept.")] = None,
+    restarts: Annotated[
+        int | None,
+        typer.Option(help="Random restarts trained together; the best is kept."),
+    ] = None,
     learning_rate: Annotated[float | None, typer.Option(help="Adam step size.")] = None,
-    closure: Annotated[str | None, typer.Option(
-        help="Closure term: learned, projection or none.")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Result folder (default runs/NAME).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    closure: Annotated[
+        str | None, typer.Option(help="Closure term: learned, projection or none.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Result folder (default runs/NAME).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
     data: DataFile = None,
     features: Features = None,
     labels: Labels = None,
     copies: Copies = None,
     callable_spec: CallableSpec = None,
     n: Dimension = None,
-    algorithm: Annotated[str | None, typer.Option(
-        help="all (k generators at once), greedy (one at a time until none is "
-             "left) or lbt (greedy with the Lie-bracket trick); default: the "
-             "preset's.")] = None,
-    vev: Annotated[str | None, typer.Option(
-        help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3.")] = None,
-    model: Annotated[str, typer.Option(
-        help="linear (matrices G) or mlp (nonlinear vector fields).")] = "linear",
-    hidden: Annotated[str, typer.Option(
-        help="Hidden layers of the mlp fields, DEPTHxWIDTH (0 = linear).")] = "3x64",
-    sparsify: Annotated[bool, typer.Option(
-        "--sparsify", help="Rotate the found basis to its sparsest (canonical) "
-        "form before writing; checks are recomputed.")] = False,
-    sparsity: Annotated[float | None, typer.Option(
-        help="Weight h_sparsity of the sparsity loss during training.")] = None,
+    algorithm: Annotated[
+        str | None,
+        typer.Option(
+            help="all (k generators at once), greedy (one at a time until none is "
+            "left) or lbt (greedy with the Lie-bracket trick); default: the "
+            "preset's."
+        ),
+    ] = None,
+    vev: Annotated[
+        str | None,
+        typer.Option(help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3."),
+    ] = None,
+    model: Annotated[
+        str, typer.Option(help="linear (matrices G) or mlp (nonlinear vector fields).")
+    ] = "linear",
+    hidden: Annotated[
+        str,
+        typer.Option(help="Hidden layers of the mlp fields, DEPTHxWIDTH (0 = linear)."),
+    ] = "3x64",
+    sparsify: Annotated[
+        bool,
+        typer.Option(
+            "--sparsify",
+            help="Rotate the found basis to its sparsest (canonical) "
+            "form before writing; checks are recomputed.",
+        ),
+    ] = False,
+    sparsity: Annotated[
+        float | None,
+        typer.Option(help="Weight h_sparsity of the sparsity loss during training."),
+    ] = None,
 ) -> None:
     """Learn the symmetry generators of a preset, experiment file or your data."""
     from symdisc.io import check_writable
@@ -313,8 +418,14 @@ def run_command(
 
         base = base.replace(**FIELD_TRAINING)
     config = base.replace(
-        n_generators=generators, seed=seed, epochs=epochs, restarts=restarts,
-        learning_rate=learning_rate, closure=closure, h_sparsity=sparsity)
+        n_generators=generators,
+        seed=seed,
+        epochs=epochs,
+        restarts=restarts,
+        learning_rate=learning_rate,
+        closure=closure,
+        h_sparsity=sparsity,
+    )
     if model == "mlp":
         from symdisc.cli_fields import run_fields
 
@@ -350,27 +461,40 @@ def run_command(
 @app.command("solve")
 @guarded
 def solve_command(
-    target: Annotated[str | None, typer.Argument(
-        help="Preset name or experiment .toml file (omit with --data/--callable).")
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            help="Preset name or experiment .toml file (omit with --data/--callable)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the sample points.")] = 0,
-    points: Annotated[int | None, typer.Option(
-        help="Sample points (default: 1.5 constraint rows per unknown).")] = None,
-    rtol: Annotated[float | None, typer.Option(
-        help="Relative singular value above which nothing counts as zero "
-             "(default 1e-8; 0.1 for a surrogate fitted to data).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Result folder (default runs/NAME-exact).")] = None,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No progress bar.")] = False,
+    points: Annotated[
+        int | None,
+        typer.Option(help="Sample points (default: 1.5 constraint rows per unknown)."),
+    ] = None,
+    rtol: Annotated[
+        float | None,
+        typer.Option(
+            help="Relative singular value above which nothing counts as zero "
+            "(default 1e-8; 0.1 for a surrogate fitted to data)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Result folder (default runs/NAME-exact).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
     data: DataFile = None,
     features: Features = None,
     labels: Labels = None,
     copies: Copies = None,
     callable_spec: CallableSpec = None,
     n: Dimension = None,
-    vev: Annotated[str | None, typer.Option(
-        help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3.")] = None,
+    vev: Annotated[
+        str | None,
+        typer.Option(help="Break the symmetry by V = diag(VEV), e.g. 2,2,2,-3,-3."),
+    ] = None,
 ) -> None:
     """The exact linear symmetry algebra (null space of the constraints)."""
     from symdisc.exact import solve
@@ -379,12 +503,17 @@ def solve_command(
 
     spec = _data_spec(data, features, labels, copies, callable_spec, n)
     experiment = _experiment(target, spec, seed, quiet, out=out, vev=vev)
-    out = check_writable(out if out is not None else
-                         _default_out(f"{experiment.name}-exact"))
+    out = check_writable(
+        out if out is not None else _default_out(f"{experiment.name}-exact")
+    )
     config = experiment.training
-    algebra = solve(experiment.oracle, n_points=points, seed=seed,
-                    rtol=config.exact_rtol if rtol is None else rtol,
-                    min_gap=config.exact_min_gap)
+    algebra = solve(
+        experiment.oracle,
+        n_points=points,
+        seed=seed,
+        rtol=config.exact_rtol if rtol is None else rtol,
+        min_gap=config.exact_min_gap,
+    )
     extra = None
     if experiment.data is not None:
         extra = {"data": experiment.data.summary()}
@@ -392,11 +521,16 @@ def solve_command(
     colour = "green" if algebra.dimension else "yellow"
     out_console.print(f"[bold {colour}]{algebra.summary()}[/]")
     d = algebra.decision
-    gap = (f"singular-value gap ratio {d.gap:.3g}" if d.gap == d.gap
-           else "no singular value near zero")
-    out_console.print(f"{gap} "
-                      f"({'decisive' if d.decisive else 'not decisive'}); closure error "
-                      f"{algebra.closure_error:.2e}; {algebra.timings['total_s']:.3f} s")
+    gap = (
+        f"singular-value gap ratio {d.gap:.3g}"
+        if d.gap == d.gap
+        else "no singular value near zero"
+    )
+    out_console.print(
+        f"{gap} "
+        f"({'decisive' if d.decisive else 'not decisive'}); closure error "
+        f"{algebra.closure_error:.2e}; {algebra.timings['total_s']:.3f} s"
+    )
     ident = getattr(algebra, "identification", None)
     if ident:
         out_console.print(f"algebra: [bold]{ident.get('name')}[/]")
@@ -407,22 +541,32 @@ def solve_command(
 @app.command("identify")
 @guarded
 def identify_command(
-    path: Annotated[Path, typer.Argument(
-        help="Generators or structure constants: .npy, .npz, .json or a result folder.")],
-    kind: Annotated[str, typer.Option(
-        help="auto, generators or structure_constants.")] = "auto",
-    hermitian: Annotated[bool, typer.Option(
-        help="Generators are Hermitian J acting as x -> (I + i eps J) x.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the whole record.")] = False,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Generators or structure constants: .npy, .npz, .json or "
+            "a result folder."
+        ),
+    ],
+    kind: Annotated[
+        str, typer.Option(help="auto, generators or structure_constants.")
+    ] = "auto",
+    hermitian: Annotated[
+        bool,
+        typer.Option(help="Generators are Hermitian J acting as x -> (I + i eps J) x."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole record.")
+    ] = False,
 ) -> None:
     """Name the Lie algebra spanned by generator matrices (or given by constants)."""
     import json
 
+    import numpy as np
+
     from symdisc.algebra.identify import identify
     from symdisc.io import to_jsonable
     from symdisc.loading import load_generators
-
-    import numpy as np
 
     if path.name == "result.json":  # a result folder's own record: read the folder
         path = path.parent
@@ -432,18 +576,23 @@ def identify_command(
     else:
         ident = identify(array, hermitian=hermitian)
         looks_hermitian = np.iscomplexobj(array) and np.allclose(
-            array, np.conj(np.swapaxes(array, -1, -2)), atol=1e-8)
+            array, np.conj(np.swapaxes(array, -1, -2)), atol=1e-8
+        )
         if not ident.is_lie_algebra and not hermitian and looks_hermitian:
             ident = identify(array, hermitian=True)
-            out_console.print("the matrices are Hermitian and their real span does "
-                              "not close; read as Hermitian J acting as iJ "
-                              "(--hermitian)", highlight=False)
+            out_console.print(
+                "the matrices are Hermitian and their real span does "
+                "not close; read as Hermitian J acting as iJ "
+                "(--hermitian)",
+                highlight=False,
+            )
     if as_json:
         out_console.print_json(json.dumps(to_jsonable(ident.to_dict())))
     else:
         colour = "green" if ident.is_lie_algebra else "yellow"
-        out_console.print(f"[bold {colour}]{escape(ident.summary())}[/]",
-                          highlight=False)
+        out_console.print(
+            f"[bold {colour}]{escape(ident.summary())}[/]", highlight=False
+        )
         for note in getattr(ident, "notes", []) or []:
             out_console.print(f"note: {note}", highlight=False)
     raise typer.Exit(EXIT_FOUND if ident.is_lie_algebra else EXIT_NOT_FOUND)
@@ -456,8 +605,9 @@ EXAMPLE_DATA = ("dimuon",)
 @guarded
 def example_data_command(
     name: Annotated[str, typer.Argument(help="Which example: dimuon.")],
-    out: Annotated[Path | None, typer.Option(
-        help="CSV file to write (default NAME.csv).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="CSV file to write (default NAME.csv).")
+    ] = None,
     events: Annotated[int, typer.Option(help="Number of rows (events).")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
@@ -466,21 +616,30 @@ def example_data_command(
     from symdisc.oracles.events import EVENT_COLUMNS, write_events_csv
 
     if name not in EXAMPLE_DATA:
-        raise InputError(f"unknown example data {name!r}; known: "
-                         f"{', '.join(EXAMPLE_DATA)}.")
+        raise InputError(
+            f"unknown example data {name!r}; known: {', '.join(EXAMPLE_DATA)}."
+        )
     if isinstance(events, bool) or events < 1:
         raise InputError(f"--events {events}: expected a positive number of rows.")
     out = Path(out if out is not None else f"{name}.csv")
     if out.is_dir():
-        raise InputError(f"--out {out}: is a folder; give a file name such as "
-                         f"{out / (name + '.csv')}.")
+        raise InputError(
+            f"--out {out}: is a folder; give a file name such as "
+            f"{out / (name + '.csv')}."
+        )
     write_atomic(out, lambda tmp: write_events_csv(tmp, events, seed=seed))
     features = ",".join(EVENT_COLUMNS[:8])
     groups = ",".join(EVENT_COLUMNS[:4]) + ";" + ",".join(EVENT_COLUMNS[4:8])
-    _say(f"wrote {events} events to {out} (columns "
-         f"{','.join(EVENT_COLUMNS)}; m2 = (p1 + p2)²)")
-    _say(f'try: symdisc run --data {out} --features {features} '
-         f'--labels m2 --copies "{groups}" -k 6')
+    _say(
+        f"wrote {events} events to {out} (columns "
+        f"{','.join(EVENT_COLUMNS)}; m2 = (p1 + p2)²)"
+    )
+    _say(
+        f"try: symdisc run --data {out} --features {features} "
+        f'--labels m2 --copies "{groups}" -k 6'
+    )
+
+
 from symdisc.cli_subalgebras import register as _register_subalgebras  # noqa: E402
 
 _register_subalgebras(app, guarded, out_console, err_console)
@@ -495,24 +654,37 @@ def plot_command(
     from symdisc.report_fields import replot
 
     names = replot(folder)
-    out_console.print(f"redrew {len(names)} figure(s) in {folder}/figures: "
-                      + ", ".join(names))
+    out_console.print(
+        f"redrew {len(names)} figure(s) in {folder}/figures: " + ", ".join(names)
+    )
 
 
 @app.command("latent")
 @guarded
 def latent_command(
     name: Annotated[str, typer.Argument(help="digits-01 or digits.")],
-    mnist: Annotated[Path | None, typer.Option(
-        help="MNIST IDX files (folder or file); scikit-learn digits otherwise.")] = None,
+    mnist: Annotated[
+        Path | None,
+        typer.Option(
+            help="MNIST IDX files (folder or file); scikit-learn digits otherwise."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    epochs: Annotated[int | None, typer.Option(
-        help="Adam steps of the field training.")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Result folder (default runs/latent-NAME).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    project: Annotated[bool, typer.Option(
-        help="Draw lines of the fields projected onto the logits' level sets.")] = False,
+    epochs: Annotated[
+        int | None, typer.Option(help="Adam steps of the field training.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Result folder (default runs/latent-NAME).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
+    project: Annotated[
+        bool,
+        typer.Option(
+            help="Draw lines of the fields projected onto the logits' level sets."
+        ),
+    ] = False,
 ) -> None:
     """Symmetries of a digit classifier in a learned latent space, end to end."""
     from symdisc.cli_fields import run_latent_command

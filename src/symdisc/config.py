@@ -82,8 +82,13 @@ class TrainingConfig:
     exact_min_gap: float = 1e3
 
     def __post_init__(self) -> None:
-        positive_int = ("n_generators", "epochs", "n_points", "restarts",
-                        "n_check_points")
+        positive_int = (
+            "n_generators",
+            "epochs",
+            "n_points",
+            "restarts",
+            "n_check_points",
+        )
         for name in positive_int:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -94,25 +99,47 @@ class TrainingConfig:
                 raise bad_input(name, "a non-negative integer", value)
         if self.seed >= 2**32:
             raise bad_input("seed", "an integer below 2^32", self.seed)
-        positive_float = ("learning_rate", "epsilon", "loss_floor", "tol_invariance",
-                          "tol_closure", "tol_orthonormality", "tol_span",
-                          "exact_rtol", "exact_min_gap")
+        positive_float = (
+            "learning_rate",
+            "epsilon",
+            "loss_floor",
+            "tol_invariance",
+            "tol_closure",
+            "tol_orthonormality",
+            "tol_span",
+            "exact_rtol",
+            "exact_min_gap",
+        )
         for name in positive_float:
             value = getattr(self, name)
-            if (isinstance(value, bool) or not isinstance(value, int | float)
-                    or not 0 < value < float("inf")):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 < value < float("inf")
+            ):
                 raise bad_input(name, "a positive, finite number", value)
-        for name in ("h_invariance", "h_normalisation", "h_orthogonality",
-                     "h_closure", "h_sparsity"):
+        for name in (
+            "h_invariance",
+            "h_normalisation",
+            "h_orthogonality",
+            "h_closure",
+            "h_sparsity",
+        ):
             value = getattr(self, name)
-            if (isinstance(value, bool) or not isinstance(value, int | float)
-                    or not 0 <= value < float("inf")):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value < float("inf")
+            ):
                 raise bad_input(name, "a non-negative, finite weight", value)
         if self.invariance not in INVARIANCE_FORMS:
-            raise bad_input("invariance", f"one of {', '.join(INVARIANCE_FORMS)}",
-                            self.invariance)
+            raise bad_input(
+                "invariance", f"one of {', '.join(INVARIANCE_FORMS)}", self.invariance
+            )
         if self.closure not in CLOSURE_FORMS:
-            raise bad_input("closure", f"one of {', '.join(CLOSURE_FORMS)}", self.closure)
+            raise bad_input(
+                "closure", f"one of {', '.join(CLOSURE_FORMS)}", self.closure
+            )
 
     def replace(self, **changes) -> TrainingConfig:
         """A copy with ``changes`` applied (``None`` values are ignored)."""
@@ -136,6 +163,9 @@ def check_keys(mapping: dict, what: str, allowed: list[str] | None = None) -> No
     for key in mapping:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"Did you mean {close[0]!r}?" if close else (
-                "Known: " + ", ".join(allowed) + ".")
+            hint = (
+                f"Did you mean {close[0]!r}?"
+                if close
+                else ("Known: " + ", ".join(allowed) + ".")
+            )
             raise InputError(f"unknown {what} {key!r}. {hint}")

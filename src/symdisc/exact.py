@@ -85,7 +85,8 @@ class ExactAlgebra:
         """One human line."""
         if self.dimension == 0:
             return f"{self.oracle['name']}: no linear symmetry (dimension 0)"
-        text = f"{self.oracle['name']}: linear symmetry algebra of dimension {self.dimension}"
+        name = self.oracle["name"]
+        text = f"{name}: linear symmetry algebra of dimension {self.dimension}"
         if self.identification:
             text += f", {self.identification['name']}"
         if self.n_trivial:
@@ -99,8 +100,13 @@ class ExactAlgebra:
             "status": self.status,
             "dimension": self.dimension,
             "closure_error": self.closure_error,
-            "gap": {"nullity": d.nullity, "ratio": d.gap, "threshold": d.threshold,
-                    "near": d.near, "decisive": d.decisive},
+            "gap": {
+                "nullity": d.nullity,
+                "ratio": d.gap,
+                "threshold": d.threshold,
+                "near": d.near,
+                "decisive": d.decisive,
+            },
             "ignored_directions": np.asarray(self.ignored_directions).real.tolist(),
             "n_trivial": self.n_trivial,
             "n_points": self.n_points,
@@ -173,7 +179,7 @@ def _ignored_directions(oracle: Oracle, g: np.ndarray, rtol: float) -> np.ndarra
         return np.eye(n)
     _, s, Vt = np.linalg.svd(rows, full_matrices=True)
     decision = decide_nullity(s, rows.shape[1], rtol=rtol)
-    null = Vt[rows.shape[1] - decision.nullity:]
+    null = Vt[rows.shape[1] - decision.nullity :]
     if oracle.field == "complex":
         null = null[:, :n] + 1j * null[:, n:]
         null = _complex_span_basis(null)
@@ -194,8 +200,14 @@ def default_n_points(oracle: Oracle) -> int:
     return max(64, int(np.ceil(1.5 * unknowns / oracle.outputs)) + 16)
 
 
-def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
-          rtol: float = 1e-8, min_gap: float = 1e3) -> ExactAlgebra:
+def solve(
+    oracle: Oracle,
+    *,
+    n_points: int | None = None,
+    seed: int = 0,
+    rtol: float = 1e-8,
+    min_gap: float = 1e3,
+) -> ExactAlgebra:
     """Exact linear symmetry algebra of ``oracle`` from the null space.
 
     Parameters
@@ -221,8 +233,12 @@ def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
     if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1:
         raise bad_input("n_points", "a positive integer", n_points)
     if not (isinstance(rtol, int | float) and 0 < rtol < 1):
-        raise bad_input("rtol", "a number between 0 and 1 (exclusive)", rtol,
-                        "Use about 1e-8 for exact oracles, 0.1 for fitted surrogates.")
+        raise bad_input(
+            "rtol",
+            "a number between 0 and 1 (exclusive)",
+            rtol,
+            "Use about 1e-8 for exact oracles, 0.1 for fitted surrogates.",
+        )
     if not (isinstance(min_gap, int | float) and 1 < min_gap < float("inf")):
         raise bad_input("min_gap", "a finite ratio above 1", min_gap)
     check_oracle(oracle, seed=seed)
@@ -230,9 +246,12 @@ def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
     unknowns = n * n * (2 if oracle.field == "complex" else 1)
     if n_points * oracle.outputs < unknowns:
         raise bad_input(
-            "n_points", f"at least {-(-unknowns // oracle.outputs)} points for "
-            f"{unknowns} unknowns ({oracle.outputs} constraint(s) per point)", n_points,
-            f"Leave it unset for the default ({default_n_points(oracle)}).")
+            "n_points",
+            f"at least {-(-unknowns // oracle.outputs)} points for "
+            f"{unknowns} unknowns ({oracle.outputs} constraint(s) per point)",
+            n_points,
+            f"Leave it unset for the default ({default_n_points(oracle)}).",
+        )
     t0 = time.perf_counter()
     X = oracle.sample(jax.random.PRNGKey(seed), n_points)
     g = np.asarray(_gradients(oracle, X))
@@ -249,9 +268,9 @@ def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
     decision = decide_nullity(s, unknowns, rtol=rtol, min_gap=min_gap)
     t3 = time.perf_counter()
 
-    null = Vt[unknowns - decision.nullity:]
+    null = Vt[unknowns - decision.nullity :]
     if oracle.field == "complex":
-        null = null[:, : n * n] + 1j * null[:, n * n:]
+        null = null[:, : n * n] + 1j * null[:, n * n :]
     basis = np.sqrt(CANONICAL_NORM_SQ) * null.reshape(-1, n, n)
     k = len(basis)
     if k > MAX_ANALYSED_DIMENSION:
@@ -287,11 +306,23 @@ def solve(oracle: Oracle, *, n_points: int | None = None, seed: int = 0,
         logger.warning(w)
     sv = s / s[0] if len(s) and s[0] > 0 else s
     return ExactAlgebra(
-        dimension=decision.nullity, basis=basis, structure_constants=C,
-        closure_error=closure, singular_values=sv, decision=decision,
-        ignored_directions=ignored, n_trivial=n_trivial, n_points=n_points,
+        dimension=decision.nullity,
+        basis=basis,
+        structure_constants=C,
+        closure_error=closure,
+        singular_values=sv,
+        decision=decision,
+        ignored_directions=ignored,
+        n_trivial=n_trivial,
+        n_points=n_points,
         oracle=oracle.summary(),
-        timings={"gradients_s": t1 - t0, "assemble_s": t2 - t1, "svd_s": t3 - t2,
-                 "analysis_s": t4 - t3, "total_s": t4 - t0},
-        warnings=warnings, identification=identification,
+        timings={
+            "gradients_s": t1 - t0,
+            "assemble_s": t2 - t1,
+            "svd_s": t3 - t2,
+            "analysis_s": t4 - t3,
+            "total_s": t4 - t0,
+        },
+        warnings=warnings,
+        identification=identification,
     )

@@ -33,27 +33,37 @@ def check_writable(out: str | Path) -> Path:
     resolved = out.resolve()
     cwd = Path.cwd().resolve()
     if resolved == cwd or resolved in cwd.parents or resolved.parent == resolved:
-        raise InputError(f"--out {str(out) or '(empty)'}: is the current folder or "
-                         "one of its parents, which the result would replace. Give a "
-                         "new folder name such as runs/NAME.")
+        raise InputError(
+            f"--out {str(out) or '(empty)'}: is the current folder or "
+            "one of its parents, which the result would replace. Give a "
+            "new folder name such as runs/NAME."
+        )
     if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder. "
-                         "Choose a folder path (it is created if missing).")
+        raise InputError(
+            f"--out {out}: exists and is not a folder. "
+            "Choose a folder path (it is created if missing)."
+        )
     if out.is_dir() and any(out.iterdir()) and not (out / "result.json").is_file():
-        raise InputError(f"--out {out}: is a folder with other files in it (not an "
-                         "earlier symdisc result), and a result replaces its folder "
-                         "as a whole. Choose a new or empty folder.")
+        raise InputError(
+            f"--out {out}: is a folder with other files in it (not an "
+            "earlier symdisc result), and a result replaces its folder "
+            "as a whole. Choose a new or empty folder."
+        )
     parent = out if out.exists() else out.parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir():
-        raise InputError(f"--out {out}: {parent} is a file, not a folder. "
-                         "Choose a path under a writable folder.")
+        raise InputError(
+            f"--out {out}: {parent} is a file, not a folder. "
+            "Choose a path under a writable folder."
+        )
     try:  # the only reliable test: make (and remove) a folder there
         Path(tempfile.mkdtemp(prefix=".symdisc-probe.", dir=parent)).rmdir()
     except OSError as exc:
-        raise InputError(f"--out {out}: cannot write in {parent} ({exc.strerror}). "
-                         "Choose a folder you can write to.") from None
+        raise InputError(
+            f"--out {out}: cannot write in {parent} ({exc.strerror}). "
+            "Choose a folder you can write to."
+        ) from None
     return out
 
 

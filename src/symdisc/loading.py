@@ -215,7 +215,8 @@ def _declares_hermitian(file: Path) -> bool:
         return False
     places = [data, data.get("config") if isinstance(data.get("config"), dict) else {}]
     return any(
-        p.get("hermitian") is True or p.get("convention") in ("hermitian", "unitary") for p in places
+        p.get("hermitian") is True or p.get("convention") in ("hermitian", "unitary")
+        for p in places
     )
 
 

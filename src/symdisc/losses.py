@@ -56,7 +56,9 @@ def invariance_finite(fn: Callable, A: Array, X: Array, eps: float) -> Array:
     base = jax.vmap(fn)(X)
     moved = X[None] + eps * act(A, X)
     labels = jax.vmap(jax.vmap(fn))(moved)
-    return jnp.mean(jnp.sum(jnp.abs(labels - base[None]) ** 2, axis=-1), axis=-1) / eps**2
+    return (
+        jnp.mean(jnp.sum(jnp.abs(labels - base[None]) ** 2, axis=-1), axis=-1) / eps**2
+    )
 
 
 def squared_norms(G: Array) -> Array:

@@ -33,8 +33,9 @@ def _matrix_panel(ax, M, vmax, title):
     return im
 
 
-def generator_heatmaps(generators: np.ndarray, title: str = "Generators",
-                       labels: list[str] | None = None) -> Figure:
+def generator_heatmaps(
+    generators: np.ndarray, title: str = "Generators", labels: list[str] | None = None
+) -> Figure:
     """Heat maps of each generator on a symmetric diverging scale.
 
     Complex generators get two panels each: real and imaginary part.
@@ -59,9 +60,14 @@ def generator_heatmaps(generators: np.ndarray, title: str = "Generators",
     return fig
 
 
-def structure_constant_heatmap(C: np.ndarray, title: str = "Structure constants") -> Figure:
-    """Structure constants ``C_αβγ``: one ``α × β`` panel per ``γ`` (k ≤ 12),
-    otherwise the ``(αβ) × γ`` table as one image."""
+def structure_constant_heatmap(
+    C: np.ndarray, title: str = "Structure constants"
+) -> Figure:
+    """Structure constants ``C_αβγ`` as heat maps.
+
+    One ``α × β`` panel per ``γ`` (k ≤ 12),
+    otherwise the ``(αβ) × γ`` table as one image.
+    """
     C = np.asarray(C)
     k = C.shape[0]
     vmax = max(float(np.max(np.abs(C))) if C.size else 1.0, 1e-12)
@@ -75,8 +81,14 @@ def structure_constant_heatmap(C: np.ndarray, title: str = "Structure constants"
     else:
         fig = Figure(figsize=(6, 6), layout="constrained")
         ax = fig.subplots()
-        im = ax.imshow(C.reshape(k * k, k) if k else np.zeros((1, 1)), cmap=DIVERGING,
-                       vmin=-vmax, vmax=vmax, aspect="auto", interpolation="nearest")
+        im = ax.imshow(
+            C.reshape(k * k, k) if k else np.zeros((1, 1)),
+            cmap=DIVERGING,
+            vmin=-vmax,
+            vmax=vmax,
+            aspect="auto",
+            interpolation="nearest",
+        )
         ax.set_xlabel("γ")
         ax.set_ylabel("pair (α, β)")
         fig.colorbar(im, ax=ax)
@@ -103,8 +115,9 @@ def loss_history(history: dict, ax=None) -> Figure:
     return fig
 
 
-def angle_history(angles: np.ndarray, steps_per_snapshot: int = 100,
-                  max_pairs: int = 45, ax=None) -> Figure:
+def angle_history(
+    angles: np.ndarray, steps_per_snapshot: int = 100, max_pairs: int = 45, ax=None
+) -> Figure:
     """Angles between pairs of generators during training (degrees)."""
     fig, ax = _figure_and_ax(ax, (6.5, 4))
     A = np.asarray(angles)
@@ -113,7 +126,9 @@ def angle_history(angles: np.ndarray, steps_per_snapshot: int = 100,
         a, b = np.triu_indices(k, 1)
         steps = steps_per_snapshot * np.arange(A.shape[0])
         for i, j in list(zip(a, b, strict=True))[:max_pairs]:
-            ax.plot(steps, A[:, i, j], lw=1, label=f"({i + 1},{j + 1})" if k <= 5 else None)
+            ax.plot(
+                steps, A[:, i, j], lw=1, label=f"({i + 1},{j + 1})" if k <= 5 else None
+            )
         if k <= 5:
             ax.legend(fontsize=8, ncol=2)
     ax.axhline(90, color="k", ls=":", lw=1)
@@ -124,9 +139,10 @@ def angle_history(angles: np.ndarray, steps_per_snapshot: int = 100,
     return fig
 
 
-def vector_field_2d(oracle, generators: np.ndarray, extent: float = 2.5,
-                    resolution: int = 17) -> Figure:
-    """Each generator's field ``x ↦ G x`` as arrows over the oracle's contours (n = 2)."""
+def vector_field_2d(
+    oracle, generators: np.ndarray, extent: float = 2.5, resolution: int = 17
+) -> Figure:
+    """Each field ``x ↦ G x`` as arrows over the oracle's contours (n = 2)."""
     import jax.numpy as jnp
 
     G = np.real(np.asarray(generators))
@@ -191,13 +207,24 @@ def result_figures(result, oracle=None) -> dict:
     }
     if result.n_generators > 1:
         figs["structure_constants.png"] = structure_constant_heatmap(
-            result.structure_constants)
+            result.structure_constants
+        )
         figs["angles.png"] = angle_history(result.angle_history)
-    if oracle is not None and oracle.n == 2 and oracle.copies == 1 \
-            and oracle.field == "real":
+    if (
+        oracle is not None
+        and oracle.n == 2
+        and oracle.copies == 1
+        and oracle.field == "real"
+    ):
         figs["vector_field.png"] = vector_field_2d(oracle, result.generators)
-    if oracle is not None and oracle.n == 3 and oracle.field == "real" \
-            and result.found and np.allclose(
-                result.generators, -np.swapaxes(result.generators, 1, 2), atol=1e-6):
+    if (
+        oracle is not None
+        and oracle.n == 3
+        and oracle.field == "real"
+        and result.found
+        and np.allclose(
+            result.generators, -np.swapaxes(result.generators, 1, 2), atol=1e-6
+        )
+    ):
         figs["rotation_axes.png"] = rotation_axes_3d(result.generators)
     return figs

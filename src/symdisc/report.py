@@ -72,7 +72,8 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
         f"# symdisc: {o.get('name')} — {result.status}",
         "",
         f"Oracle: `{o.get('description')}` on {o.get('field')} vectors of dimension "
-        f"n = {o.get('n')} ({o.get('copies')} copy/copies, {o.get('outputs')} label(s)).",
+        f"n = {o.get('n')} ({o.get('copies')} copy/copies, "
+        f"{o.get('outputs')} label(s)).",
         f"Algorithm: {result.algorithm}; {result.n_generators} generator(s); seed "
         f"{result.config.get('seed')}.",
         "",
@@ -87,40 +88,72 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
         lines += ["", f"Identified algebra: **{ident.get('name')}**"]
         if ident.get("confidence") is not None:
             lines.append(f"(confidence {_fmt(ident.get('confidence'))})")
-    lines += ["", "## Checks on fresh points", "", "| check | value | tolerance |",
-              "|---|---|---|"]
+    lines += [
+        "",
+        "## Checks on fresh points",
+        "",
+        "| check | value | tolerance |",
+        "|---|---|---|",
+    ]
     cfg = result.config
     rows = [
-        ("relative invariance error (max over generators)", m.get("invariance_error"),
-         cfg.get("tol_invariance")),
-        ("finite invariance error under exp(0.5 G)", m.get("finite_invariance_error"),
-         None),
+        (
+            "relative invariance error (max over generators)",
+            m.get("invariance_error"),
+            cfg.get("tol_invariance"),
+        ),
+        (
+            "finite invariance error under exp(0.5 G)",
+            m.get("finite_invariance_error"),
+            None,
+        ),
         ("closure error", m.get("closure_error"), cfg.get("tol_closure")),
-        ("orthonormality error", m.get("orthonormality_error"),
-         cfg.get("tol_orthonormality")),
-        ("smallest / largest pairwise angle (°)",
-         f"{_fmt(m.get('min_angle_deg'))} / {_fmt(m.get('max_angle_deg'))}", None),
+        (
+            "orthonormality error",
+            m.get("orthonormality_error"),
+            cfg.get("tol_orthonormality"),
+        ),
+        (
+            "smallest / largest pairwise angle (°)",
+            f"{_fmt(m.get('min_angle_deg'))} / {_fmt(m.get('max_angle_deg'))}",
+            None,
+        ),
     ]
     if result.exact:
-        rows += [("exact algebra dimension", result.exact.get("dimension"), None),
-                 ("distance of the learned span from it",
-                  result.exact.get("span_distance"), cfg.get("tol_span"))]
+        rows += [
+            ("exact algebra dimension", result.exact.get("dimension"), None),
+            (
+                "distance of the learned span from it",
+                result.exact.get("span_distance"),
+                cfg.get("tol_span"),
+            ),
+        ]
     for name, value, tol in rows:
         lines.append(f"| {name} | {_fmt(value)} | {_fmt(tol) if tol else ''} |")
     t = result.timings
-    lines += ["", "## Timings", "",
-              f"compile {_fmt(t.get('compile_s'))} s, training {_fmt(t.get('train_s'))} s "
-              f"({t.get('adam_steps')} Adam steps), checks {_fmt(t.get('checks_s'))} s, "
-              f"total {_fmt(t.get('total_s'))} s.",
-              "", "## Files", "",
-              "- `generators.npy`: the learned generators, shape (k, n, n).",
-              "- `structure_constants.npy`: [G_a, G_b] = Σ_c C[a, b, c] G_c "
-              "(least squares on the final generators).",
-              "- `history.npz`: loss components per step.",
-              *unitary_lines(result),
-              "- `result.json`: everything above as data.",
-              "", "Verify: `symdisc identify " + "<this folder>` re-derives the name from "
-              "`generators.npy` alone.", "", "## Figures", ""]
+    lines += [
+        "",
+        "## Timings",
+        "",
+        f"compile {_fmt(t.get('compile_s'))} s, training {_fmt(t.get('train_s'))} s "
+        f"({t.get('adam_steps')} Adam steps), checks {_fmt(t.get('checks_s'))} s, "
+        f"total {_fmt(t.get('total_s'))} s.",
+        "",
+        "## Files",
+        "",
+        "- `generators.npy`: the learned generators, shape (k, n, n).",
+        "- `structure_constants.npy`: [G_a, G_b] = Σ_c C[a, b, c] G_c "
+        "(least squares on the final generators).",
+        "- `history.npz`: loss components per step.",
+        *unitary_lines(result),
+        "- `result.json`: everything above as data.",
+        "",
+        "Verify: `symdisc identify " + "<this folder>` re-derives the name from "
+        "`generators.npy` alone.",
+        "",
+        "## Figures",
+        "",
+    ]
     lines += [f"![{f}](figures/{f})" for f in figures]
     return "\n".join(lines) + "\n"
 
@@ -135,18 +168,30 @@ def data_markdown(data: dict | None) -> list[str]:
     table = data.get("table")
     if table:
         groups = "; ".join(", ".join(g) for g in table["feature_names"])
-        lines.append(f"{table['rows']} rows; features ({groups}); labels "
-                     f"{', '.join(table['label_names'])}.")
+        lines.append(
+            f"{table['rows']} rows; features ({groups}); labels "
+            f"{', '.join(table['label_names'])}."
+        )
     fit = data.get("surrogate")
     if fit:
-        lines += ["", "The oracle is a smooth network fitted to the labels; its "
-                  "symmetries are symmetries of the data only as far as it fits:", "",
-                  "| label | held-out R² | training R² |", "|---|---|---|"]
-        lines += [f"| {k} | {v:.4f} | {fit['r2_train'][k]:.4f} |"
-                  for k, v in fit["r2_heldout"].items()]
-        lines += ["", f"{fit['n_train']} rows fitted, {fit['n_val']} held out, "
-                  f"{fit['epochs']} steps, {_fmt(fit['fit_seconds'])} s. Checks use "
-                  "the surrogate tolerances in the table below (see `config`)."]
+        lines += [
+            "",
+            "The oracle is a smooth network fitted to the labels; its "
+            "symmetries are symmetries of the data only as far as it fits:",
+            "",
+            "| label | held-out R² | training R² |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {k} | {v:.4f} | {fit['r2_train'][k]:.4f} |"
+            for k, v in fit["r2_heldout"].items()
+        ]
+        lines += [
+            "",
+            f"{fit['n_train']} rows fitted, {fit['n_val']} held out, "
+            f"{fit['epochs']} steps, {_fmt(fit['fit_seconds'])} s. Checks use "
+            "the surrogate tolerances in the table below (see `config`).",
+        ]
     lines += [f"\nNote: {note}" for note in data.get("notes", [])]
     lines += [f"\n**Warning: {w}**" for w in data.get("warnings", [])]
     return lines
@@ -156,10 +201,12 @@ def unitary_lines(result: DiscoveryResult) -> list[str]:
     """Report lines stating the unitary convention (none for real generators)."""
     if not np.iscomplexobj(result.generators):
         return []
-    return ["- Convention: the generators J are Hermitian and act as x ↦ (I + iεJ)x; "
-            "`structure_constants.npy` holds a with [iJ_a, iJ_b] = Σ_c a[a, b, c] iJ_c.",
-            "- `physics_structure_constants.npy`: f = −a, the physics convention "
-            "[J_a, J_b] = i Σ_c f[a, b, c] J_c."]
+    return [
+        "- Convention: the generators J are Hermitian and act as x ↦ (I + iεJ)x; "
+        "`structure_constants.npy` holds a with [iJ_a, iJ_b] = Σ_c a[a, b, c] iJ_c.",
+        "- `physics_structure_constants.npy`: f = −a, the physics convention "
+        "[J_a, J_b] = i Σ_c f[a, b, c] J_c.",
+    ]
 
 
 def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Path:
@@ -172,8 +219,10 @@ def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Pa
         w.npy("generators.npy", result.generators)
         w.npy("structure_constants.npy", result.structure_constants)
         if np.iscomplexobj(result.generators):
-            w.npy("physics_structure_constants.npy",
-                  physics_structure_constants(result.structure_constants))
+            w.npy(
+                "physics_structure_constants.npy",
+                physics_structure_constants(result.structure_constants),
+            )
         w.npz("history.npz", {**result.history, "angles": result.angle_history})
         for name, fig in figures.items():
             w.figure(f"figures/{name}", fig)
@@ -183,28 +232,38 @@ def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Pa
 
 def exact_json(algebra) -> dict:
     """The content of ``result.json`` for an exact solve."""
-    return {**_header("exact"), "status": algebra.status, "oracle": algebra.oracle,
-            "convention": "real", **algebra.to_dict()}
+    return {
+        **_header("exact"),
+        "status": algebra.status,
+        "oracle": algebra.oracle,
+        "convention": "real",
+        **algebra.to_dict(),
+    }
 
 
 def exact_markdown(algebra) -> str:
     """``report.md`` for an exact solve."""
     d = algebra.decision
-    lines = [f"# symdisc solve: {algebra.oracle.get('name')}", "",
-             algebra.summary() + ".", "",
-             f"Constraint matrix from {algebra.n_points} points; dimension decided by "
-             f"the largest singular-value gap (ratio {d.gap:.3g}, "
-             f"{'decisive' if d.decisive else 'NOT decisive'}).",
-             f"Relative singular values near the cut: "
-             f"{', '.join(f'{v:.3g}' for v in d.near)}.",
-             f"Closure error of the basis: {algebra.closure_error:.3g}."]
+    lines = [
+        f"# symdisc solve: {algebra.oracle.get('name')}",
+        "",
+        algebra.summary() + ".",
+        "",
+        f"Constraint matrix from {algebra.n_points} points; dimension decided by "
+        f"the largest singular-value gap (ratio {d.gap:.3g}, "
+        f"{'decisive' if d.decisive else 'NOT decisive'}).",
+        f"Relative singular values near the cut: "
+        f"{', '.join(f'{v:.3g}' for v in d.near)}.",
+        f"Closure error of the basis: {algebra.closure_error:.3g}.",
+    ]
     ident = getattr(algebra, "identification", None)
     if ident:
         lines += ["", f"Identified algebra: **{ident.get('name')}**"]
     if len(algebra.ignored_directions):
         lines += ["", "Features the oracle does not depend on (directions):", ""]
-        lines += [f"- {np.round(np.real(v), 6).tolist()}"
-                  for v in algebra.ignored_directions]
+        lines += [
+            f"- {np.round(np.real(v), 6).tolist()}" for v in algebra.ignored_directions
+        ]
     for w in algebra.warnings:
         lines += ["", f"Warning: {w}"]
     if 0 < algebra.dimension <= 96:
@@ -213,8 +272,11 @@ def exact_markdown(algebra) -> str:
 
 
 def write_exact(algebra, out: str | Path, extra: dict | None = None) -> Path:
-    """Write an exact solve's result folder atomically (``extra``: more data for
-    ``result.json``, e.g. the user data's record under ``"data"``)."""
+    """Write an exact solve's result folder atomically.
+
+    ``extra``: more data for
+    ``result.json``, e.g. the user data's record under ``"data"``).
+    """
     from symdisc.plots import generator_heatmaps, structure_constant_heatmap
 
     with result_folder(out) as w:
@@ -224,11 +286,15 @@ def write_exact(algebra, out: str | Path, extra: dict | None = None) -> Path:
         w.npy("singular_values.npy", algebra.singular_values)
         if algebra.dimension:
             if algebra.dimension <= 96:
-                w.figure("figures/basis.png", generator_heatmaps(
-                    algebra.basis, title="Exact basis"))
+                w.figure(
+                    "figures/basis.png",
+                    generator_heatmaps(algebra.basis, title="Exact basis"),
+                )
             if 1 < algebra.dimension <= 96:
-                w.figure("figures/structure_constants.png",
-                         structure_constant_heatmap(algebra.structure_constants))
+                w.figure(
+                    "figures/structure_constants.png",
+                    structure_constant_heatmap(algebra.structure_constants),
+                )
         text = exact_markdown(algebra)
         if extra and extra.get("data"):
             text += "\n".join(data_markdown(extra["data"])) + "\n"

@@ -20,7 +20,9 @@ def as_stack(generators) -> np.ndarray:
     if G.ndim == 2:
         G = G[None]
     if G.ndim != 3 or G.shape[1] != G.shape[2]:
-        raise ValueError(f"expected a stack of square matrices (k, n, n), got {G.shape}")
+        raise ValueError(
+            f"expected a stack of square matrices (k, n, n), got {G.shape}"
+        )
     return G
 
 
@@ -154,7 +156,7 @@ def closure_error(G: np.ndarray, max_pairs: int | None = None, seed: int = 0) ->
     norms = np.linalg.norm(flatten(G), axis=1)
     worst = 0.0
     for start in range(0, len(a), 4096):
-        ia, ib = a[start:start + 4096], b[start:start + 4096]
+        ia, ib = a[start : start + 4096], b[start : start + 4096]
         T = realify(commutator(G[ia], G[ib]))
         R = T - (T @ Q) @ Q.T
         rel = np.linalg.norm(R, axis=1) / (norms[ia] * norms[ib])
@@ -171,8 +173,11 @@ def jacobi_error(C: np.ndarray) -> float:
     C = np.asarray(C)
     if C.size == 0:
         return 0.0
-    J = (np.einsum("abe,ecd->abcd", C, C) + np.einsum("bce,ead->abcd", C, C)
-         + np.einsum("cae,ebd->abcd", C, C))
+    J = (
+        np.einsum("abe,ecd->abcd", C, C)
+        + np.einsum("bce,ead->abcd", C, C)
+        + np.einsum("cae,ebd->abcd", C, C)
+    )
     scale = np.max(np.abs(C)) ** 2
     return float(np.max(np.abs(J)) / scale) if scale > 0 else 0.0
 

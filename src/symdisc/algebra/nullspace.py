@@ -1,4 +1,4 @@
-"""Null spaces with a gap rule: how many singular values are zero?
+"""Null spaces with a gap rule: how many singular values are zero.
 
 Used by the exact solver: the symmetry algebra is the null space of a
 constraint matrix ``M`` (rows: points × labels, columns: matrix entries).
@@ -40,8 +40,9 @@ class GapDecision:
     decisive: bool
 
 
-def decide_nullity(s: np.ndarray, n_columns: int, rtol: float = 1e-8,
-                   min_gap: float = 1e3) -> GapDecision:
+def decide_nullity(
+    s: np.ndarray, n_columns: int, rtol: float = 1e-8, min_gap: float = 1e3
+) -> GapDecision:
     """Count the zero singular values of a matrix with ``n_columns`` columns.
 
     The cut goes at the largest ratio ``s_i / s_{i+1}`` among the singular
@@ -81,4 +82,6 @@ def decide_nullity(s: np.ndarray, n_columns: int, rtol: float = 1e-8,
     nullity = n_columns - (best + 1)
     gap = float(ratios[best])
     lo, hi = max(best - 2, 0), min(best + 4, n_columns)
-    return GapDecision(int(nullity), gap, rtol, rel[lo:hi].tolist(), bool(gap >= min_gap))
+    return GapDecision(
+        int(nullity), gap, rtol, rel[lo:hi].tolist(), bool(gap >= min_gap)
+    )

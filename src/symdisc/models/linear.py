@@ -72,9 +72,11 @@ class HermitianModel:
         k_re, k_im = jax.random.split(key)
         shape = (self.n_generators, self.n, self.n)
         scale = jnp.sqrt(CANONICAL_NORM_SQ) / self.n
-        return {"W_re": scale * jax.random.normal(k_re, shape),
-                "W_im": scale * jax.random.normal(k_im, shape),
-                "a": jnp.zeros((self.n_generators,) * 3)}
+        return {
+            "W_re": scale * jax.random.normal(k_re, shape),
+            "W_im": scale * jax.random.normal(k_im, shape),
+            "a": jnp.zeros((self.n_generators,) * 3),
+        }
 
     def generators(self, params: dict) -> jax.Array:
         """Hermitian ``J = (W + W†) / 2``, shape ``(k, n, n)`` complex."""

@@ -6,8 +6,8 @@ an ``n``-vector that transform alike) to ``m`` real labels, shape ``(m,)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,12 +21,16 @@ from symdisc.errors import bad_input
 Field = Literal["real", "complex"]
 
 
-def _standard_normal(key: jax.Array, shape: tuple[int, ...], field_: Field) -> jax.Array:
+def _standard_normal(
+    key: jax.Array, shape: tuple[int, ...], field_: Field
+) -> jax.Array:
     if field_ == "real":
         return jax.random.normal(key, shape)
     re_key, im_key = jax.random.split(key)
     scale = 1.0 / np.sqrt(2.0)
-    return scale * (jax.random.normal(re_key, shape) + 1j * jax.random.normal(im_key, shape))
+    return scale * (
+        jax.random.normal(re_key, shape) + 1j * jax.random.normal(im_key, shape)
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +137,7 @@ def check_oracle(oracle: Oracle, seed: int = 0, n_points: int = 4) -> None:
             f"oracle {oracle.name!r}",
             f"a function of one point of shape {oracle.point_shape}",
             f"an exception: {type(exc).__name__}: {exc}",
-            "Check that it accepts one point (not a batch) and is written in jax.numpy.",
+            "Check that it accepts one point (not a batch) and uses jax.numpy.",
         ) from exc
     if labels.shape != (n_points, oracle.outputs):
         raise bad_input(
@@ -143,7 +147,11 @@ def check_oracle(oracle: Oracle, seed: int = 0, n_points: int = 4) -> None:
             "Return a 1-D array with one entry per label, or set `outputs`.",
         )
     if jnp.iscomplexobj(labels):
-        raise bad_input(f"oracle {oracle.name!r}", "real labels", "complex labels",
-                        "Return real and imaginary parts as separate outputs.")
+        raise bad_input(
+            f"oracle {oracle.name!r}",
+            "real labels",
+            "complex labels",
+            "Return real and imaginary parts as separate outputs.",
+        )
     if not bool(jnp.all(jnp.isfinite(labels))):
         raise bad_input(f"oracle {oracle.name!r}", "finite labels", "NaN or inf")

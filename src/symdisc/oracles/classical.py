@@ -28,8 +28,13 @@ def euclidean_norm(n: int, copies: int = 1) -> Oracle:
         return jnp.sum(x**2, axis=-1)
 
     return Oracle(
-        name=f"norm{n}", fn=fn, n=n, copies=copies, outputs=copies,
-        description=f"|x|^2 on R^{n}", parameters={"kind": "norm", "n": n},
+        name=f"norm{n}",
+        fn=fn,
+        n=n,
+        copies=copies,
+        outputs=copies,
+        description=f"|x|^2 on R^{n}",
+        parameters={"kind": "norm", "n": n},
     )
 
 
@@ -39,15 +44,20 @@ def quadratic_form(p: int, q: int, copies: int = 1) -> Oracle:
     ``φ(x) = x_1² + … + x_p² − x_{p+1}² − … − x_{p+q}²``; Lorentz is (1, 3).
     """
     if not isinstance(p, int) or not isinstance(q, int) or p < 0 or q < 0 or p + q < 1:
-        raise bad_input("signature", "two non-negative integers (p, q) with p + q >= 1",
-                        (p, q))
+        raise bad_input(
+            "signature", "two non-negative integers (p, q) with p + q >= 1", (p, q)
+        )
     signs = jnp.concatenate([jnp.ones(p), -jnp.ones(q)])
 
     def fn(x):
         return jnp.sum(signs * x**2, axis=-1)
 
     return Oracle(
-        name=f"metric{p}{q}", fn=fn, n=p + q, copies=copies, outputs=copies,
+        name=f"metric{p}{q}",
+        fn=fn,
+        n=p + q,
+        copies=copies,
+        outputs=copies,
         description=f"quadratic form of signature ({p}, {q})",
         parameters={"kind": "metric", "p": p, "q": q},
     )
@@ -59,8 +69,13 @@ def squeeze() -> Oracle:
     def fn(x):
         return x[:, 0] * x[:, 1]
 
-    return Oracle(name="squeeze", fn=fn, n=2, description="x1 * x2",
-                  parameters={"kind": "squeeze"})
+    return Oracle(
+        name="squeeze",
+        fn=fn,
+        n=2,
+        description="x1 * x2",
+        parameters={"kind": "squeeze"},
+    )
 
 
 def hermitian_norm(n: int, copies: int = 1) -> Oracle:
@@ -71,7 +86,12 @@ def hermitian_norm(n: int, copies: int = 1) -> Oracle:
         return jnp.sum(jnp.abs(x) ** 2, axis=-1)
 
     return Oracle(
-        name=f"hermitian{n}", fn=fn, n=n, copies=copies, outputs=copies,
-        field="complex", description=f"|x|^2 on C^{n}",
+        name=f"hermitian{n}",
+        fn=fn,
+        n=n,
+        copies=copies,
+        outputs=copies,
+        field="complex",
+        description=f"|x|^2 on C^{n}",
         parameters={"kind": "hermitian", "n": n},
     )

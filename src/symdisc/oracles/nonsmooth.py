@@ -13,10 +13,15 @@ def piecewise() -> Oracle:
     def fn(x):
         return jnp.where(x[:, 0] >= 0, x[:, 0], -x[:, 1])
 
-    return Oracle(name="piecewise", fn=fn, n=2, smooth=False,
-                  description="x1 if x1 >= 0 else -x2",
-                  parameters={"kind": "piecewise"},
-                  distance_to_singular=lambda x: jnp.abs(x[0, 0]))
+    return Oracle(
+        name="piecewise",
+        fn=fn,
+        n=2,
+        smooth=False,
+        description="x1 if x1 >= 0 else -x2",
+        parameters={"kind": "piecewise"},
+        distance_to_singular=lambda x: jnp.abs(x[0, 0]),
+    )
 
 
 def manhattan() -> Oracle:
@@ -25,6 +30,12 @@ def manhattan() -> Oracle:
     def fn(x):
         return jnp.abs(x[:, 0]) + jnp.abs(x[:, 1])
 
-    return Oracle(name="manhattan", fn=fn, n=2, smooth=False,
-                  description="|x1| + |x2|", parameters={"kind": "manhattan"},
-                  distance_to_singular=lambda x: jnp.min(jnp.abs(x[0, :2])))
+    return Oracle(
+        name="manhattan",
+        fn=fn,
+        n=2,
+        smooth=False,
+        description="|x1| + |x2|",
+        parameters={"kind": "manhattan"},
+        distance_to_singular=lambda x: jnp.min(jnp.abs(x[0, :2])),
+    )

@@ -102,9 +102,12 @@ def register_oracle_kind(kind: str, factory: Callable[..., Oracle]) -> None:
 
 def _unknown(what: str, name: str, known) -> InputError:
     close = difflib.get_close_matches(name, list(known), n=1)
-    hint = f"Did you mean {close[0]!r}?" if close else "Known: " + ", ".join(sorted(known))
-    return InputError(f"unknown {what} {name!r}. {hint} "
-                      f"(`symdisc presets` lists the presets.)")
+    hint = (
+        f"Did you mean {close[0]!r}?" if close else "Known: " + ", ".join(sorted(known))
+    )
+    return InputError(
+        f"unknown {what} {name!r}. {hint} (`symdisc presets` lists the presets.)"
+    )
 
 
 def get_preset(name: str) -> Preset:
@@ -122,8 +125,10 @@ def build_oracle(spec: dict, source: str = "[oracle]") -> Oracle:
         check_keys(spec, f"key in {source}", ["preset"])
         return get_preset(spec["preset"]).build()
     if "kind" not in spec:
-        raise InputError(f"{source}: missing key 'kind' (one of "
-                         f"{', '.join(sorted(ORACLE_KINDS))}) or 'preset'.")
+        raise InputError(
+            f"{source}: missing key 'kind' (one of "
+            f"{', '.join(sorted(ORACLE_KINDS))}) or 'preset'."
+        )
     kind = spec.pop("kind")
     if kind not in ORACLE_KINDS:
         raise _unknown(f"oracle kind in {source}", str(kind), ORACLE_KINDS)
@@ -151,8 +156,15 @@ class Experiment:
     data: object = None  # symdisc.userdata.DataOracle when built from user data
 
 
-EXPERIMENT_KEYS = ["name", "preset", "oracle", "training", "algorithm", "options",
-                   "data"]
+EXPERIMENT_KEYS = [
+    "name",
+    "preset",
+    "oracle",
+    "training",
+    "algorithm",
+    "options",
+    "data",
+]
 
 
 def experiment_from_preset(name: str) -> Experiment:
@@ -161,9 +173,13 @@ def experiment_from_preset(name: str) -> Experiment:
     training = dict(preset.training)
     algorithm = training.pop("algorithm", "all-at-once")
     oracle = dataclasses.replace(preset.build(), name=name)
-    return Experiment(name=name, oracle=oracle,
-                      training=TrainingConfig().replace(**training),
-                      algorithm=algorithm, preset=preset)
+    return Experiment(
+        name=name,
+        oracle=oracle,
+        training=TrainingConfig().replace(**training),
+        algorithm=algorithm,
+        preset=preset,
+    )
 
 
 def load_experiment(path: str | Path, progress=None) -> Experiment:
@@ -173,20 +189,28 @@ def load_experiment(path: str | Path, progress=None) -> Experiment:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file. Give a preset name "
-                         "(`symdisc presets`) or the path of a .toml experiment file.")
+        raise InputError(
+            f"{path}: no such file. Give a preset name "
+            "(`symdisc presets`) or the path of a .toml experiment file."
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file; an experiment file is TOML.") from None
+        raise InputError(
+            f"{path}: not a text file; an experiment file is TOML."
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML: {exc}. Fix the syntax "
-                         "(strings in quotes, one key = value per line).") from None
+        raise InputError(
+            f"{path}: malformed TOML: {exc}. Fix the syntax "
+            "(strings in quotes, one key = value per line)."
+        ) from None
     check_keys(data, f"top-level key in {path}", EXPERIMENT_KEYS)
     for key in ("oracle", "training", "options"):
         if key in data and not isinstance(data[key], dict):
-            raise InputError(f"{path}: '{key}' must be a table ([{key}]), "
-                             f"got {type(data[key]).__name__}.")
+            raise InputError(
+                f"{path}: '{key}' must be a table ([{key}]), "
+                f"got {type(data[key]).__name__}."
+            )
     if "data" in data:
         return _data_experiment(path, data, progress)
     base = experiment_from_preset(data["preset"]) if "preset" in data else None
@@ -195,7 +219,9 @@ def load_experiment(path: str | Path, progress=None) -> Experiment:
     elif base is not None:
         oracle = base.oracle
     else:
-        raise InputError(f"{path}: needs a 'preset = \"...\"' line or an [oracle] table.")
+        raise InputError(
+            f"{path}: needs a 'preset = \"...\"' line or an [oracle] table."
+        )
     training = dict(data.get("training", {}))
     check_keys(training, f"key in {path} [training]")
     config = base.training if base is not None else TrainingConfig()
@@ -206,9 +232,14 @@ def load_experiment(path: str | Path, progress=None) -> Experiment:
     algorithm = data.get("algorithm", base.algorithm if base else "all-at-once")
     name = str(data.get("name", path.stem))
     oracle = dataclasses.replace(oracle, name=name)
-    return Experiment(name=name, oracle=oracle, training=config,
-                      algorithm=algorithm, preset=base.preset if base else None,
-                      options=dict(data.get("options", {})))
+    return Experiment(
+        name=name,
+        oracle=oracle,
+        training=config,
+        algorithm=algorithm,
+        preset=base.preset if base else None,
+        options=dict(data.get("options", {})),
+    )
 
 
 def _data_experiment(path: Path, data: dict, progress) -> Experiment:
@@ -217,8 +248,9 @@ def _data_experiment(path: Path, data: dict, progress) -> Experiment:
 
     for key in ("preset", "oracle"):
         if key in data:
-            raise InputError(f"{path}: '{key}' and [data] both say what the oracle "
-                             "is; keep one.")
+            raise InputError(
+                f"{path}: '{key}' and [data] both say what the oracle is; keep one."
+            )
     spec = data_spec(data["data"], f"{path} [data]", base=path.parent)
     training = dict(data.get("training", {}))
     check_keys(training, f"key in {path} [training]")
@@ -226,12 +258,17 @@ def _data_experiment(path: Path, data: dict, progress) -> Experiment:
         TrainingConfig().replace(**training)
     except InputError as exc:
         raise InputError(f"{path} [training]: {exc}") from None
-    experiment = data_experiment(spec, name=str(data.get("name", path.stem)),
-                                 training=training, seed=training.get("seed", 0),
-                                 progress=progress,
-                                 options=dict(data.get("options", {})))
-    return dataclasses.replace(experiment,
-                               algorithm=data.get("algorithm", "all-at-once"))
+    experiment = data_experiment(
+        spec,
+        name=str(data.get("name", path.stem)),
+        training=training,
+        seed=training.get("seed", 0),
+        progress=progress,
+        options=dict(data.get("options", {})),
+    )
+    return dataclasses.replace(
+        experiment, algorithm=data.get("algorithm", "all-at-once")
+    )
 
 
 def resolve(target: str, progress=None) -> Experiment:
@@ -256,30 +293,67 @@ for _kind, _factory in {
     register_oracle_kind(_kind, _factory)
 
 _BUILTIN = [
-    Preset("so2", "|x|² on R²: rotations of the plane", lambda: euclidean_norm(2),
-           {"n_generators": 1}, "so(2), 1 generator"),
-    Preset("so3", "|x|² on R³: rotations in space", lambda: euclidean_norm(3),
-           {"n_generators": 3}, "so(3) ≅ su(2), 3 generators"),
-    Preset("so4", "|x|² on R⁴", lambda: euclidean_norm(4),
-           {"n_generators": 6}, "so(4) ≅ su(2) ⊕ su(2), 6 generators"),
-    Preset("so10", "|x|² on R¹⁰: 45 generators with closure",
-           lambda: euclidean_norm(10),
-           {"n_generators": 45, "learning_rate": 3e-2, "restarts": 1, "epochs": 1000},
-           "so(10), 45 generators"),
-    Preset("lorentz", "x0² − x1² − x2² − x3²: the Lorentz group",
-           lambda: quadratic_form(1, 3), {"n_generators": 6},
-           "so(1,3) ≅ sl(2,C): 3 rotations and 3 boosts"),
-    Preset("squeeze", "x1·x2 on R²: the squeeze map", squeeze,
-           {"n_generators": 1}, "one generator diag(1, −1)"),
-    Preset("piecewise", "x1 if x1 ≥ 0 else −x2: no linear symmetry", piecewise,
-           {"n_generators": 1}, "not found (only nonlinear flows preserve it)"),
-    Preset("manhattan", "|x1| + |x2|: no linear symmetry", manhattan,
-           {"n_generators": 1}, "not found (only nonlinear flows preserve it)"),
+    Preset(
+        "so2",
+        "|x|² on R²: rotations of the plane",
+        lambda: euclidean_norm(2),
+        {"n_generators": 1},
+        "so(2), 1 generator",
+    ),
+    Preset(
+        "so3",
+        "|x|² on R³: rotations in space",
+        lambda: euclidean_norm(3),
+        {"n_generators": 3},
+        "so(3) ≅ su(2), 3 generators",
+    ),
+    Preset(
+        "so4",
+        "|x|² on R⁴",
+        lambda: euclidean_norm(4),
+        {"n_generators": 6},
+        "so(4) ≅ su(2) ⊕ su(2), 6 generators",
+    ),
+    Preset(
+        "so10",
+        "|x|² on R¹⁰: 45 generators with closure",
+        lambda: euclidean_norm(10),
+        {"n_generators": 45, "learning_rate": 3e-2, "restarts": 1, "epochs": 1000},
+        "so(10), 45 generators",
+    ),
+    Preset(
+        "lorentz",
+        "x0² − x1² − x2² − x3²: the Lorentz group",
+        lambda: quadratic_form(1, 3),
+        {"n_generators": 6},
+        "so(1,3) ≅ sl(2,C): 3 rotations and 3 boosts",
+    ),
+    Preset(
+        "squeeze",
+        "x1·x2 on R²: the squeeze map",
+        squeeze,
+        {"n_generators": 1},
+        "one generator diag(1, −1)",
+    ),
+    Preset(
+        "piecewise",
+        "x1 if x1 ≥ 0 else −x2: no linear symmetry",
+        piecewise,
+        {"n_generators": 1},
+        "not found (only nonlinear flows preserve it)",
+    ),
+    Preset(
+        "manhattan",
+        "|x1| + |x2|: no linear symmetry",
+        manhattan,
+        {"n_generators": 1},
+        "not found (only nonlinear flows preserve it)",
+    ),
 ]
 for _preset in _BUILTIN:
     register(_preset)
 
+from symdisc.presets import breaking as _breaking  # noqa: E402, F401
 from symdisc.presets import data as _data  # noqa: E402, F401
 from symdisc.presets import exceptional as _exceptional  # noqa: E402, F401
-from symdisc.presets import breaking as _breaking  # noqa: E402, F401
 from symdisc.presets import unitary as _unitary  # noqa: E402, F401  (registers u2…su6)

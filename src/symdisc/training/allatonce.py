@@ -15,8 +15,8 @@ import jax
 import numpy as np
 
 from symdisc import _jax  # noqa: F401
-from symdisc.algebra.identify import identify
 from symdisc.algebra.conventions import convention
+from symdisc.algebra.identify import identify
 from symdisc.algebra.linalg import pairwise_angles
 from symdisc.checks import evaluate, learned_span_distance
 from symdisc.config import TrainingConfig
@@ -44,13 +44,20 @@ def max_generators(oracle: Oracle) -> int:
 def validate(oracle: Oracle, config: TrainingConfig) -> None:
     """Fail clearly on a configuration that cannot fit the oracle."""
     if not isinstance(oracle, Oracle):
-        raise bad_input("oracle", "a symdisc Oracle", type(oracle).__name__,
-                        "Build one with symdisc.oracles or symdisc.Oracle(fn, n=...).")
+        raise bad_input(
+            "oracle",
+            "a symdisc Oracle",
+            type(oracle).__name__,
+            "Build one with symdisc.oracles or symdisc.Oracle(fn, n=...).",
+        )
     limit = max_generators(oracle)
     if config.n_generators > limit:
         raise bad_input(
-            "n_generators", f"at most n² = {limit} for n = {oracle.n}",
-            config.n_generators, "There are no more independent n × n matrices.")
+            "n_generators",
+            f"at most n² = {limit} for n = {oracle.n}",
+            config.n_generators,
+            "There are no more independent n × n matrices.",
+        )
 
 
 def make_model(oracle: Oracle, config: TrainingConfig):
@@ -60,10 +67,16 @@ def make_model(oracle: Oracle, config: TrainingConfig):
     return LinearModel(n=oracle.n, n_generators=config.n_generators)
 
 
-def discover(oracle: Oracle, n_generators: int | None = None, *,
-             config: TrainingConfig | None = None, seed: int | None = None,
-             progress: Progress | None = None, exact: bool = True,
-             **options) -> DiscoveryResult:
+def discover(
+    oracle: Oracle,
+    n_generators: int | None = None,
+    *,
+    config: TrainingConfig | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+    exact: bool = True,
+    **options,
+) -> DiscoveryResult:
     """Learn ``k`` generators of linear symmetries of ``oracle``, all at once.
 
     Parameters
@@ -90,7 +103,8 @@ def discover(oracle: Oracle, n_generators: int | None = None, *,
         Status ``found`` only when every check on fresh points passes.
     """
     config = (config or TrainingConfig()).replace(
-        n_generators=n_generators, seed=seed, **options)
+        n_generators=n_generators, seed=seed, **options
+    )
     validate(oracle, config)
     check_oracle(oracle, seed=config.seed)
     model = make_model(oracle, config)
@@ -100,16 +114,30 @@ def discover(oracle: Oracle, n_generators: int | None = None, *,
     X = oracle.sample(data_key, config.n_points)
     params = jax.vmap(model.init)(jax.random.split(init_key, config.restarts))
     objective = make_objective(oracle, model, config, X)
-    outcome = optimise(objective, params, epochs=config.epochs,
-                       learning_rate=config.learning_rate,
-                       loss_floor=config.loss_floor,
-                       polish_steps=config.polish_steps, progress=progress)
+    outcome = optimise(
+        objective,
+        params,
+        epochs=config.epochs,
+        learning_rate=config.learning_rate,
+        loss_floor=config.loss_floor,
+        polish_steps=config.polish_steps,
+        progress=progress,
+    )
     return finish(oracle, model, config, outcome, check_key, t_start, exact=exact)
 
 
-def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
-           t_start: float, *, exact: bool = True, algorithm: str = "all-at-once",
-           extra: dict | None = None) -> DiscoveryResult:
+def finish(
+    oracle: Oracle,
+    model,
+    config: TrainingConfig,
+    outcome,
+    check_key,
+    t_start: float,
+    *,
+    exact: bool = True,
+    algorithm: str = "all-at-once",
+    extra: dict | None = None,
+) -> DiscoveryResult:
     """Pick the best restart, check it on fresh points and set the status."""
     finite = np.isfinite(outcome.final_loss)
     best = int(np.argmin(np.where(finite, outcome.final_loss, np.inf)))
@@ -118,11 +146,21 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
     G = np.asarray(model.generators(params))
     A = np.asarray(model.actions(params))
     history = {k: v[best] for k, v in outcome.history.items()}
-    angle_history = np.stack(
-        [pairwise_angles(np.asarray(model.generators(pick(s))))
-         for s in outcome.snapshots]) if outcome.snapshots else np.zeros((0,) * 3)
-    learned = np.asarray(params.get("a", np.zeros((0, 0, 0)))) if isinstance(
-        params, dict) else np.zeros((0, 0, 0))
+    angle_history = (
+        np.stack(
+            [
+                pairwise_angles(np.asarray(model.generators(pick(s))))
+                for s in outcome.snapshots
+            ]
+        )
+        if outcome.snapshots
+        else np.zeros((0,) * 3)
+    )
+    learned = (
+        np.asarray(params.get("a", np.zeros((0, 0, 0))))
+        if isinstance(params, dict)
+        else np.zeros((0, 0, 0))
+    )
     if learned.size:
         learned = 0.5 * (learned - learned.transpose(1, 0, 2))
 
@@ -135,9 +173,13 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
         reasons.append(
             "training diverged: the loss became NaN or infinite or the generators "
             f"grew without bound (largest norm {norms.max():.3g}); lower "
-            "--learning-rate or check the oracle's scale")
-        metrics: dict = {"final_loss": float(outcome.final_loss[best])
-                         if finite.any() else float("nan")}
+            "--learning-rate or check the oracle's scale"
+        )
+        metrics: dict = {
+            "final_loss": float(outcome.final_loss[best])
+            if finite.any()
+            else float("nan")
+        }
         C = np.full((G.shape[0],) * 3, np.nan)
         exact_info: dict = {}
     else:
@@ -159,10 +201,20 @@ def finish(oracle: Oracle, model, config: TrainingConfig, outcome, check_key,
     timings["train_s"] = timings["adam_s"] + timings["polish_s"]
     timings["adam_steps"] = outcome.steps
     return DiscoveryResult(
-        status=status, generators=G, structure_constants=C, learned_constants=learned,
-        history=history, angle_history=angle_history, metrics=metrics, reasons=reasons,
-        timings=timings, config=config.to_dict(), oracle=oracle.summary(),
-        exact=exact_info, identification=identification, algorithm=algorithm,
+        status=status,
+        generators=G,
+        structure_constants=C,
+        learned_constants=learned,
+        history=history,
+        angle_history=angle_history,
+        metrics=metrics,
+        reasons=reasons,
+        timings=timings,
+        config=config.to_dict(),
+        oracle=oracle.summary(),
+        exact=exact_info,
+        identification=identification,
+        algorithm=algorithm,
         extra={**convention(oracle.field), **(extra or {})},
     )
 
@@ -185,8 +237,12 @@ def name_algebra(actions: np.ndarray, closure: float, max_closure: float = 1e-2)
 def _exact_comparison(oracle: Oracle, A: np.ndarray, config: TrainingConfig) -> dict:
     """The exact algebra's dimension and the learned span's distance from it."""
     try:
-        algebra = solve(oracle, seed=config.seed + 1, rtol=config.exact_rtol,
-                        min_gap=config.exact_min_gap)
+        algebra = solve(
+            oracle,
+            seed=config.seed + 1,
+            rtol=config.exact_rtol,
+            min_gap=config.exact_min_gap,
+        )
     except Exception as exc:  # the comparison is a bonus; never lose a training run
         logger.warning("exact algebra not computed: %s", exc)
         return {"error": str(exc)}
@@ -202,22 +258,35 @@ def _status(metrics: dict, exact_info: dict, config: TrainingConfig, k: int):
     """``found`` when every check is under its tolerance; reasons otherwise."""
     checks = [
         ("invariance error", metrics["invariance_error"], config.tol_invariance),
-        ("orthonormality error", metrics["orthonormality_error"],
-         config.tol_orthonormality),
+        (
+            "orthonormality error",
+            metrics["orthonormality_error"],
+            config.tol_orthonormality,
+        ),
     ]
     if k > 1 and config.closure != "none":
         checks.append(("closure error", metrics["closure_error"], config.tol_closure))
     if "span_distance" in exact_info:
-        checks.append(("distance from the exact algebra", exact_info["span_distance"],
-                       config.tol_span))
-    failed = [f"{name} {value:.2e} is above the tolerance {tol:.0e}"
-              for name, value, tol in checks if not value < tol]
+        checks.append(
+            (
+                "distance from the exact algebra",
+                exact_info["span_distance"],
+                config.tol_span,
+            )
+        )
+    failed = [
+        f"{name} {value:.2e} is above the tolerance {tol:.0e}"
+        for name, value, tol in checks
+        if not value < tol
+    ]
     if not failed:
         return "found", []
     comps = metrics.get("final_loss_components", {})
     loss_text = ", ".join(f"{k} {v:.2e}" for k, v in comps.items() if v)
-    reasons = [f"no {k} generator(s) that are symmetries, orthonormal and closed were "
-               f"found: " + "; ".join(failed)]
+    reasons = [
+        f"no {k} generator(s) that are symmetries, orthonormal and closed were "
+        f"found: " + "; ".join(failed)
+    ]
     if loss_text:
         reasons.append(f"final losses: {loss_text}")
     return "not found", reasons

@@ -48,9 +48,16 @@ class Outcome:
     steps: int
 
 
-def optimise(loss_fn: Callable, params, *, epochs: int, learning_rate: float,
-             loss_floor: float, polish_steps: int,
-             progress: Progress | None = None) -> Outcome:
+def optimise(
+    loss_fn: Callable,
+    params,
+    *,
+    epochs: int,
+    learning_rate: float,
+    loss_floor: float,
+    polish_steps: int,
+    progress: Progress | None = None,
+) -> Outcome:
     """Minimise ``loss_fn`` from every restart in ``params``.
 
     Parameters
@@ -81,8 +88,9 @@ def optimise(loss_fn: Callable, params, *, epochs: int, learning_rate: float,
 
     @jax.jit
     def run_chunk(p, s):
-        return jax.vmap(lambda p1, s1: jax.lax.scan(adam_step, (p1, s1), None,
-                                                   length=chunk))(p, s)
+        return jax.vmap(
+            lambda p1, s1: jax.lax.scan(adam_step, (p1, s1), None, length=chunk)
+        )(p, s)
 
     t0 = time.perf_counter()
     state = jax.vmap(adam.init)(params)
@@ -116,21 +124,33 @@ def optimise(loss_fn: Callable, params, *, epochs: int, learning_rate: float,
         polish_trace = {k: np.asarray(v) for k, v in trace.items()}
         t_polish = time.perf_counter() - t0
 
-    history = {key: np.concatenate([np.asarray(t[key]) for t in traces], axis=1)
-               for key in traces[0]}
+    history = {
+        key: np.concatenate([np.asarray(t[key]) for t in traces], axis=1)
+        for key in traces[0]
+    }
     for key, values in polish_trace.items():
         history[key] = np.concatenate([history[key], values], axis=1)
     final = np.asarray(jax.vmap(lambda p: loss_fn(p)[0])(params))
-    return Outcome(params=params, final_loss=final, history=history,
-                   snapshots=snapshots,
-                   timings={"compile_s": t_compile + t_polish_compile,
-                            "adam_s": t_adam, "polish_s": t_polish},
-                   steps=steps)
+    return Outcome(
+        params=params,
+        final_loss=final,
+        history=history,
+        snapshots=snapshots,
+        timings={
+            "compile_s": t_compile + t_polish_compile,
+            "adam_s": t_adam,
+            "polish_s": t_polish,
+        },
+        steps=steps,
+    )
 
 
 def _polisher(loss_fn: Callable, n_steps: int):
-    """Jitted L-BFGS from every restart; a step that does not lower the loss is
-    not taken (a restart whose step goes non-finite stays put)."""
+    """Jitted L-BFGS from every restart.
+
+    A step that does not lower the loss is not taken (a restart whose step
+    goes non-finite stays put).
+    """
     value_fn = lambda p: loss_fn(p)[0]  # noqa: E731
     solver = optax.lbfgs()
     value_and_grad = optax.value_and_grad_from_state(value_fn)
@@ -149,7 +169,8 @@ def _polisher(loss_fn: Callable, n_steps: int):
 
     @jax.jit
     def run(p):
-        return jax.vmap(lambda p1: jax.lax.scan(step, (p1, solver.init(p1)), None,
-                                                length=n_steps))(p)
+        return jax.vmap(
+            lambda p1: jax.lax.scan(step, (p1, solver.init(p1)), None, length=n_steps)
+        )(p)
 
     return run

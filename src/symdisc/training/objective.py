@@ -19,8 +19,13 @@ def invariance_form(oracle: Oracle, config: TrainingConfig) -> str:
     return "exact" if oracle.smooth else "finite"
 
 
-def make_objective(oracle: Oracle, model, config: TrainingConfig, X: jax.Array,
-                   frozen: jax.Array | None = None) -> Callable:
+def make_objective(
+    oracle: Oracle,
+    model,
+    config: TrainingConfig,
+    X: jax.Array,
+    frozen: jax.Array | None = None,
+) -> Callable:
     """Build ``loss(params) -> (total, parts)`` for one restart.
 
     ``total = h_inv L_inv + h_norm L_norm + h_orth L_orth + h_clos L_clos
@@ -57,11 +62,13 @@ def make_objective(oracle: Oracle, model, config: TrainingConfig, X: jax.Array,
                 parts["closure"] = losses.closure_projection(A)
         if config.h_sparsity > 0:
             parts["sparsity"] = jnp.sum(losses.sparsity(G))
-        total = (config.h_invariance * parts["invariance"]
-                 + config.h_normalisation * parts["normalisation"]
-                 + config.h_orthogonality * parts["orthogonality"]
-                 + config.h_closure * parts["closure"]
-                 + config.h_sparsity * parts["sparsity"])
+        total = (
+            config.h_invariance * parts["invariance"]
+            + config.h_normalisation * parts["normalisation"]
+            + config.h_orthogonality * parts["orthogonality"]
+            + config.h_closure * parts["closure"]
+            + config.h_sparsity * parts["sparsity"]
+        )
         return total, parts
 
     return objective

@@ -75,16 +75,21 @@ class DiscoveryResult:
     def summary(self) -> str:
         """A few human lines."""
         m = self.metrics
-        lines = [f"{self.oracle.get('name', 'oracle')}: {self.status} "
-                 f"({self.n_generators} generator(s), {self.algorithm})"]
+        lines = [
+            f"{self.oracle.get('name', 'oracle')}: {self.status} "
+            f"({self.n_generators} generator(s), {self.algorithm})"
+        ]
         if "invariance_error" in m:
             lines.append(
-                f"  invariance {m['invariance_error']:.2e}  closure {m['closure_error']:.2e}"
+                f"  invariance {m['invariance_error']:.2e}"
+                f"  closure {m['closure_error']:.2e}"
                 f"  orthonormality {m['orthonormality_error']:.2e}"
             )
         if self.exact:
-            lines.append(f"  exact algebra dimension {self.exact.get('dimension')}, "
-                         f"span distance {self.exact.get('span_distance', float('nan')):.2e}")
+            lines.append(
+                f"  exact algebra dimension {self.exact.get('dimension')}, "
+                f"span distance {self.exact.get('span_distance', float('nan')):.2e}"
+            )
         if self.identification:
             lines.append(f"  algebra: {self.identification.get('name')}")
         lines.extend(f"  {r}" for r in self.reasons)
