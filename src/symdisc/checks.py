@@ -128,3 +128,12 @@ def learned_span_distance(actions: np.ndarray, exact_basis: np.ndarray) -> float
     if len(exact_basis) == 0:
         return 1.0
     return span_distance(actions, exact_basis)
+
+
+def failed_checks(checks) -> list[str]:
+    """Sentences for each ``(name, value, tolerance)`` whose value is not below it."""
+    return [
+        f"{name} {value:.2e} is above the tolerance {tol:.0e}"
+        for name, value, tol in checks
+        if not value < tol
+    ]

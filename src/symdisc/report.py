@@ -31,7 +31,8 @@ def versions() -> dict:
     return out
 
 
-def _header(kind: str) -> dict:
+def header(kind: str) -> dict:
+    """The fields that open every result record: schema, kind, time, versions."""
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": kind,
@@ -43,7 +44,7 @@ def _header(kind: str) -> dict:
 def discovery_json(result: DiscoveryResult) -> dict:
     """The content of ``result.json`` for a discovery run."""
     return {
-        **_header("discovery"),
+        **header("discovery"),
         "status": result.status,
         "convention": result.extra.get("convention", "real"),
         "algorithm": result.algorithm,
@@ -233,7 +234,7 @@ def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Pa
 def exact_json(algebra) -> dict:
     """The content of ``result.json`` for an exact solve."""
     return {
-        **_header("exact"),
+        **header("exact"),
         "status": algebra.status,
         "oracle": algebra.oracle,
         "convention": "real",

@@ -19,7 +19,7 @@ from symdisc.errors import InputError
 from symdisc.fieldflow import FlowCheck, flow_check
 from symdisc.io import result_folder, write_atomic
 from symdisc.models.fields import FieldModel, named_leaves, params_from_leaves
-from symdisc.report import _header
+from symdisc.report import header
 from symdisc.training.fields import FieldResult
 
 #: Start points of the drawn flow lines (radius 1, away from the axes).
@@ -47,7 +47,7 @@ def fields_json(
             "max_drift": flows.max_drift,
         }
     return {
-        **_header("fields"),
+        **header("fields"),
         "status": result.status,
         "algorithm": result.algorithm,
         "n_fields": result.n_fields,

@@ -9,9 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from symdisc.io import result_folder
-from symdisc.report import versions
-
-SCHEMA_VERSION = 1
+from symdisc.report import header
 
 
 def _runs_without_arrays(runs: list[dict]) -> list[dict]:
@@ -56,12 +54,10 @@ def write_scan(result, out: str | Path) -> Path:
         w.json(
             "scan.json",
             {
-                "schema_version": SCHEMA_VERSION,
-                "kind": "scan",
+                **header("scan"),
                 "name": result.name,
                 "training": result.training,
                 "timings": result.timings,
-                "versions": versions(),
                 "found": result.found_sizes(),
                 "cells": rows,
             },
@@ -126,12 +122,10 @@ def write_decompositions(table, out: str | Path) -> Path:
         w.json(
             "decompositions.json",
             {
-                "schema_version": SCHEMA_VERSION,
-                "kind": "decompositions",
+                **header("decompositions"),
                 "name": table.name,
                 "training": table.training,
                 "timings": table.timings,
-                "versions": versions(),
                 "found": table.found_cells(),
                 "cells": rows,
             },
@@ -213,12 +207,10 @@ def write_classes(result, out: str | Path) -> Path:
         w.json(
             "subalgebras.json",
             {
-                "schema_version": SCHEMA_VERSION,
-                "kind": "subalgebras",
+                **header("subalgebras"),
                 "name": result.name,
                 "training": result.training,
                 "timings": result.timings,
-                "versions": versions(),
                 "classes": {str(c.k): c.classes for c in result.cells},
                 "cells": result.table(),
             },

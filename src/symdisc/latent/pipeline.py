@@ -421,11 +421,11 @@ def _status(fields: FieldResult, lines: list, orthogonal: LineCheck | None):
 
 def latent_json(run: LatentRun) -> dict:
     """Return the content of ``result.json`` of a latent run."""
-    from symdisc.report import _header
+    from symdisc.report import header
 
     s = run.setup
     return {
-        **_header("latent"),
+        **header("latent"),
         "status": run.status,
         "preset": run.preset.name,
         "description": run.preset.description,

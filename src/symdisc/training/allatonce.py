@@ -18,7 +18,7 @@ from symdisc import _jax  # noqa: F401
 from symdisc.algebra.conventions import convention
 from symdisc.algebra.identify import identify
 from symdisc.algebra.linalg import pairwise_angles
-from symdisc.checks import evaluate, learned_span_distance
+from symdisc.checks import evaluate, failed_checks, learned_span_distance
 from symdisc.config import TrainingConfig
 from symdisc.errors import bad_input
 from symdisc.exact import solve
@@ -274,11 +274,7 @@ def _status(metrics: dict, exact_info: dict, config: TrainingConfig, k: int):
                 config.tol_span,
             )
         )
-    failed = [
-        f"{name} {value:.2e} is above the tolerance {tol:.0e}"
-        for name, value, tol in checks
-        if not value < tol
-    ]
+    failed = failed_checks(checks)
     if not failed:
         return "found", []
     comps = metrics.get("final_loss_components", {})

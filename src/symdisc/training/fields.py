@@ -21,6 +21,7 @@ import numpy as np
 import optax
 
 from symdisc import _jax  # noqa: F401
+from symdisc.checks import failed_checks
 from symdisc.config import TrainingConfig, check_keys
 from symdisc.errors import bad_input
 from symdisc.models import fields as F_
@@ -429,11 +430,7 @@ def _status(metrics: dict, field_config: FieldConfig, k: int):
                 field_config.tol_orthogonality,
             )
         )
-    failed = [
-        f"{name} {value:.2e} is above the tolerance {tol:.0e}"
-        for name, value, tol in checks
-        if not value < tol
-    ]
+    failed = failed_checks(checks)
     if not failed:
         return "found", []
     return "not found", [
