@@ -10,18 +10,28 @@ n, log scale) and prints a table.
     python benchmarks/bench_algorithms.py --complete   # greedy, lbt: so(7,8), u(3,4)
 
 su(n) comes from ``symdisc.oracles.unitary`` when that module exists;
-otherwise u(n) (``hermitian_norm``) stands in for it.
+otherwise u(n) (``hermitian_norm``) stands in for it. Every algorithm runs
+with the training settings of the algebra's preset when there is one (su2…su6,
+g2, f4, e6), else with the defaults, so that all three share one configuration.
+
+Each case runs twice, with its own empty compilation cache ("cold": every
+program compiled) and then again with the cache the first run filled
+("warm": what a second ``symdisc run`` of the same problem costs).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -51,19 +61,22 @@ def build_oracle(family: str, n: int):
     raise SystemExit(f"unknown family {family!r}")
 
 
+def preset_training(family: str, n: int):
+    """The training settings of the algebra's preset, or None (the defaults)."""
+    from symdisc.presets import PRESETS, experiment_from_preset
+
+    name = family if family in ("g2", "f4", "e6") else f"{family}{n}"
+    return experiment_from_preset(name).training if name in PRESETS else None
+
+
 def run_one(family: str, n: int, algorithm: str, seed: int) -> dict:
     """One timed run in this process."""
     from symdisc.exact import solve
-    from symdisc.presets import experiment_from_preset
     from symdisc.training import allatonce, greedy, lbt
 
     oracle, label = build_oracle(family, n)
     dimension = solve(oracle).dimension
-    config = (
-        experiment_from_preset(family).training
-        if family in ("g2", "f4", "e6")
-        else None
-    )
+    config = preset_training(family, n)
     t0 = time.perf_counter()
     if algorithm == "all":
         options = {"restarts": 1} if dimension > 20 else {}
@@ -96,7 +109,21 @@ def run_one(family: str, n: int, algorithm: str, seed: int) -> dict:
 
 
 def run_case(family: str, n: int, algorithm: str, seed: int) -> dict:
-    """One run in a fresh process."""
+    """One case in fresh processes: cold, then warm compilation cache."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, SYMDISC_COMPILE_CACHE=cache)
+        env.pop("JAX_COMPILATION_CACHE_DIR", None)
+        cold = _run_process(family, n, algorithm, seed, env)
+        if cold.get("status") == "error":
+            return cold
+        warm = _run_process(family, n, algorithm, seed, env)
+    record = dict(cold)
+    for key in ("seconds", "train_s", "compile_s", "checks_s"):
+        record[f"{key}_warm"] = warm.get(key)
+    return record
+
+
+def _run_process(family: str, n: int, algorithm: str, seed: int, env: dict) -> dict:
     cmd = [
         sys.executable,
         __file__,
@@ -107,7 +134,7 @@ def run_case(family: str, n: int, algorithm: str, seed: int) -> dict:
         "--seed",
         str(seed),
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         return {
             "family": family,
@@ -129,15 +156,16 @@ def plot(records: list[dict], path: Path) -> None:
     """Wall time and training time against n, log scale, one line per algorithm."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    axes = fig.subplots(1, 2)
+    fig = Figure(figsize=(15, 4.8), layout="constrained")
+    axes = fig.subplots(1, 3)
     styles = {"all-at-once": "o-", "greedy": "s--", "greedy+lbt": "^-"}
     colours = {"all-at-once": "C3", "greedy": "C0", "greedy+lbt": "C2"}
     shown = comparison(records)
     keys = sorted({(r["family"], r["algorithm"]) for r in shown})
     for ax, field, label in (
-        (axes[0], "seconds", "wall time per run (s): training, compilation, checks"),
-        (axes[1], "train_s", "training time (s): Adam and L-BFGS steps only"),
+        (axes[0], "seconds", "wall time (s), cold: all compilation included"),
+        (axes[1], "seconds_warm", "wall time (s), warm compilation cache"),
+        (axes[2], "train_s", "training time (s): Adam and L-BFGS steps only"),
     ):
         for family, algorithm in keys:
             rows = sorted(
@@ -151,7 +179,7 @@ def plot(records: list[dict], path: Path) -> None:
             name = rows[0]["algebra"].split("(")[0]
             ax.semilogy(
                 [r["n"] for r in rows],
-                [max(r[field], 1e-3) for r in rows],
+                [max(r.get(field) or np.nan, 1e-3) for r in rows],
                 styles.get(algorithm, "x-"),
                 color=colours.get(algorithm),
                 alpha=1.0 if family == "so" else 0.6,
@@ -160,7 +188,13 @@ def plot(records: list[dict], path: Path) -> None:
             )
             for r in rows:
                 if r["status"] != "found":
-                    ax.plot(r["n"], max(r[field], 1e-3), "x", color="red", ms=10)
+                    ax.plot(
+                        r["n"],
+                        max(r.get(field) or np.nan, 1e-3),
+                        "x",
+                        color="red",
+                        ms=10,
+                    )
         ax.set_xticks(sorted({r["n"] for r in shown}))
         ax.set_xlabel("n")
         ax.set_ylabel(label)
@@ -176,7 +210,7 @@ def table(records: list[dict]) -> str:
     """A plain text table."""
     head = (
         f"{'algebra':8} {'algorithm':12} {'dim':>4} {'found':>5} {'status':10} "
-        f"{'seconds':>8} {'train':>7} {'RSS MB':>7}"
+        f"{'cold s':>7} {'warm s':>7} {'train':>7} {'RSS MB':>7}"
     )
     lines = [head, "-" * len(head)]
     for r in records:
@@ -185,7 +219,8 @@ def table(records: list[dict]) -> str:
             continue
         lines.append(
             f"{r['algebra']:8} {r['algorithm']:12} {r['dimension']:>4} "
-            f"{r['found_generators']:>5} {r['status']:10} {r['seconds']:>8.1f} "
+            f"{r['found_generators']:>5} {r['status']:10} {r['seconds']:>7.1f} "
+            f"{r.get('seconds_warm') or float('nan'):>7.1f} "
             f"{(r['train_s'] or 0):>7.1f} {r['max_rss_mb']:>7.0f}"
         )
     return "\n".join(lines)
@@ -193,7 +228,9 @@ def table(records: list[dict]) -> str:
 
 def speedups(records: list[dict]) -> str:
     """All-at-once time over greedy+LBT time, per algebra of the comparison."""
-    lines = ["speed-up of greedy+LBT over all-at-once (wall, training):"]
+    lines = [
+        "speed-up of greedy+LBT over all-at-once (wall cold, wall warm, training):"
+    ]
     rows = comparison(records)
     for r in rows:
         if r["algorithm"] != "all-at-once":
@@ -204,9 +241,11 @@ def speedups(records: list[dict]) -> str:
             if q["algebra"] == r["algebra"] and q["algorithm"] == "greedy+lbt"
         ]
         if lbt:
-            wall = r["seconds"] / lbt[0]["seconds"]
-            train = r["train_s"] / max(lbt[0]["train_s"], 1e-9)
-            lines.append(f"  {r['algebra']:6} {wall:6.1f}x  {train:8.1f}x")
+            q = lbt[0]
+            wall = r["seconds"] / q["seconds"]
+            warm = (r.get("seconds_warm") or np.nan) / (q.get("seconds_warm") or np.nan)
+            train = r["train_s"] / max(q["train_s"], 1e-9)
+            lines.append(f"  {r['algebra']:6} {wall:6.1f}x {warm:6.1f}x {train:8.1f}x")
     return "\n".join(lines)
 
 

@@ -69,8 +69,12 @@ def test_loss_terms_vanish_for_the_rotation_field():
 def test_exact_nonsmooth_fields_have_no_finite_invariance_loss(oracle, field):
     X = np.asarray(oracle.sample(1, 500))[:, 0]
     F = jnp.asarray(field(X))[None]
-    inv = float(F_.invariance_finite(oracle.fn, F, jnp.asarray(X), 1e-3, (1, 2))[0])
-    # points within 1e-3 of the non-smooth set may jump; they are rare
+    # a step of 1e-3 (times |F|, a few units) from a point nearer than that to
+    # the non-smooth set may cross it and jump; such points are left out
+    near = np.asarray(jax.vmap(oracle.distance_to_singular)(X[:, None])) < 0.05
+    F_far = jnp.asarray(field(X[~near]))[None]
+    X_far = jnp.asarray(X[~near])
+    inv = float(F_.invariance_finite(oracle.fn, F_far, X_far, 1e-3, (1, 2))[0])
     assert inv < 1e-20, f"finite invariance loss of the exact field {inv:.2e}"
     r = relative_invariance(oracle, F, jnp.asarray(X)[:, None], 1e-4)[0]
     keep = np.asarray(jax.vmap(oracle.distance_to_singular)(X[:, None])) > 0.1

@@ -22,34 +22,8 @@ from symdisc.algebra.linalg import (
     span_distance,
     structure_constants,
 )
-from symdisc.losses import act, directional_derivatives
+from symdisc.exact import InvarianceProbe
 from symdisc.oracles.base import Oracle
-
-
-@functools.lru_cache(maxsize=32)
-def _invariance_terms(oracle: Oracle):
-    """Compiled ``(A, X) -> (numerator, denominator)`` of the invariance error."""
-
-    def label_gradients_sq(X):
-        if oracle.field == "real":
-            grads = jax.vmap(jax.jacrev(oracle.fn))(X)  # (b, m, c, n)
-            return jnp.sum(grads**2, axis=(2, 3))
-
-        def split(x_re, x_im):
-            return oracle.fn(x_re + 1j * x_im)
-
-        g_re, g_im = jax.vmap(jax.jacrev(split, argnums=(0, 1)))(X.real, X.imag)
-        return jnp.sum(g_re**2 + g_im**2, axis=(2, 3))
-
-    @jax.jit
-    def terms(A, X):
-        D = directional_derivatives(oracle.fn, A, X)  # (k, b, m)
-        num = jnp.sum(jnp.abs(D) ** 2, axis=(1, 2))
-        motion = jnp.sum(jnp.abs(act(A, X)) ** 2, axis=(2, 3))  # (k, b)
-        den = jnp.einsum("bm,kb->k", label_gradients_sq(X), motion)
-        return num, den
-
-    return terms
 
 
 def invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array) -> np.ndarray:
@@ -57,11 +31,10 @@ def invariance_errors(oracle: Oracle, A: np.ndarray, X: jax.Array) -> np.ndarray
 
     ``e_α² = Σ_{x,j} |Dφ_j(x)[A_α x]|² / Σ_{x,j} ‖∇φ_j(x)‖² ‖A_α x‖²``: the
     root-mean-square cosine between the motion and the label gradients; 0
-    for a symmetry, about 1 for a generic direction.
+    for a symmetry, about 1 for a generic direction
+    (:class:`symdisc.exact.InvarianceProbe`).
     """
-    A = jnp.asarray(as_stack(A))
-    num, den = _invariance_terms(oracle)(A, X)
-    return np.sqrt(np.asarray(num / jnp.where(den > 0, den, 1.0)))
+    return InvarianceProbe(oracle, X)(as_stack(np.asarray(A)))
 
 
 @functools.lru_cache(maxsize=32)

@@ -121,9 +121,15 @@ class ExactAlgebra:
 MAX_ANALYSED_DIMENSION = 160
 
 
+#: Points per call of the compiled gradient map: every batch is cut into
+#: chunks of this size (the last one padded), so one compilation per oracle
+#: serves the solver, the checks and the greedy tests alike.
+GRADIENT_CHUNK = 64
+
+
 @functools.lru_cache(maxsize=64)
 def _gradient_fn(oracle: Oracle):
-    """Compiled map from points to real gradients of every label."""
+    """Compiled map from a chunk of points to real gradients of every label."""
     if oracle.field == "real":
         return jax.jit(jax.vmap(jax.jacrev(oracle.fn)))
 
@@ -140,32 +146,100 @@ def _gradient_fn(oracle: Oracle):
     return fn
 
 
-def _gradients(oracle: Oracle, X: jax.Array) -> jax.Array:
+def _gradients(oracle: Oracle, X: jax.Array) -> np.ndarray:
     """Real gradients of every label, shape ``(b, m, c, n)`` (``2n`` if complex)."""
-    return _gradient_fn(oracle)(X)
+    X = np.asarray(X)
+    b = len(X)
+    size = -(-b // GRADIENT_CHUNK) * GRADIENT_CHUNK
+    padded = np.concatenate([X, np.repeat(X[:1], size - b, axis=0)]) if size > b else X
+    fn = _gradient_fn(oracle)
+    chunks = [
+        np.asarray(fn(jnp.asarray(padded[i : i + GRADIENT_CHUNK])))
+        for i in range(0, size, GRADIENT_CHUNK)
+    ]
+    return np.concatenate(chunks)[:b]
 
 
-def constraint_matrix(oracle: Oracle, X: jax.Array) -> np.ndarray:
-    """Rows ``vec(Σ_c ∇_{x_c}φ_j ⊗ x_c)``, each scaled to unit norm.
+def _constraint_rows(oracle: Oracle, X: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Rows ``vec(Σ_c ∇_{x_c}φ_j ⊗ x_c)``: ``Dφ_j(x)[A x]`` is a row times ``vec A``.
+
+    ``vec A`` is ``A`` flattened row by row, and for complex oracles
+    ``(Re A, Im A)`` side by side. Shape ``(b * m, n²)`` or ``(b * m, 2n²)``.
+    """
+    n = oracle.n
+    if oracle.field == "real":
+        return np.einsum("bmca,bcd->bmad", g, X).reshape(-1, n * n)
+    gu, gw = g[..., :n], g[..., n:]
+    u, w = X.real, X.imag
+    rows_a = np.einsum("bmca,bcd->bmad", gu, u) + np.einsum("bmca,bcd->bmad", gw, w)
+    rows_b = np.einsum("bmca,bcd->bmad", gw, u) - np.einsum("bmca,bcd->bmad", gu, w)
+    return np.concatenate([rows_a.reshape(-1, n * n), rows_b.reshape(-1, n * n)], 1)
+
+
+def _vec(oracle: Oracle, A: np.ndarray) -> np.ndarray:
+    """``vec`` of a stack ``(k, n, n)`` in the layout of the constraint rows."""
+    flat = A.reshape(len(A), -1)
+    if oracle.field == "real":
+        return flat.real
+    return np.concatenate([flat.real, flat.imag], axis=1)
+
+
+def constraint_matrix(
+    oracle: Oracle, X: jax.Array, g: np.ndarray | None = None
+) -> np.ndarray:
+    """The constraint rows (:func:`_constraint_rows`), each scaled to unit norm.
+
+    ``g`` are the gradients at ``X`` when already computed. Rows of zero
+    gradient are dropped.
 
     Returns
     -------
-    ndarray, shape (b * m, n²) real, or (b * m, 2n²) for complex oracles.
+    ndarray, shape (rows, n²) real, or (rows, 2n²) for complex oracles.
     """
-    g = np.asarray(_gradients(oracle, X))
     X = np.asarray(X)
-    n = oracle.n
-    if oracle.field == "real":
-        rows = np.einsum("bmca,bcd->bmad", g, X).reshape(-1, n * n)
-    else:
-        gu, gw = g[..., :n], g[..., n:]
-        u, w = X.real, X.imag
-        rows_a = np.einsum("bmca,bcd->bmad", gu, u) + np.einsum("bmca,bcd->bmad", gw, w)
-        rows_b = np.einsum("bmca,bcd->bmad", gw, u) - np.einsum("bmca,bcd->bmad", gu, w)
-        rows = np.concatenate([rows_a.reshape(-1, n * n), rows_b.reshape(-1, n * n)], 1)
+    rows = _constraint_rows(oracle, X, _gradients(oracle, X) if g is None else g)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     keep = norms[:, 0] > 0
     return rows[keep] / norms[keep]
+
+
+class InvarianceProbe:
+    """Relative invariance error of any linear action, on fixed points.
+
+    The oracle is differentiated once, at construction; each call is then
+    two small matrix products, with no tracing or compilation::
+
+        e_α² = Σ_{x,j} |Dφ_j(x)[A_α x]|² / Σ_{x,j} ‖∇φ_j(x)‖² ‖A_α x‖²
+
+    the root-mean-square cosine between the motion and the label
+    gradients: 0 for a symmetry, about 1 for a generic direction. The
+    numerator is ``‖R vec A‖²`` with the constraint rows ``R``; the
+    denominator is ``Re tr(A W A†)`` with
+    ``W = Σ_x ‖∇φ(x)‖² Σ_c x_c x_c†``.
+
+    Parameters
+    ----------
+    oracle : Oracle
+    X : array, shape (b, c, n)
+        The points (fresh ones for a check).
+    """
+
+    def __init__(self, oracle: Oracle, X: jax.Array):
+        self.oracle = oracle
+        X = np.asarray(X)
+        g = _gradients(oracle, X)
+        self.rows = _constraint_rows(oracle, X, g)
+        weights = np.sum(g**2, axis=(1, 2, 3))  # (b,)
+        self.gram = np.einsum("b,bci,bcj->ij", weights, X, X.conj())
+
+    def __call__(self, A: np.ndarray) -> np.ndarray:
+        """Errors of the actions ``A``, shape ``(k, n, n)`` → ``(k,)``."""
+        A = np.asarray(A)
+        if len(A) == 0:
+            return np.zeros(0)
+        num = np.sum((self.rows @ _vec(self.oracle, A).T) ** 2, axis=0)
+        den = np.einsum("kij,jl,kil->k", A, self.gram, A.conj()).real
+        return np.sqrt(num / np.where(den > 0, den, 1.0))
 
 
 def _ignored_directions(oracle: Oracle, g: np.ndarray, rtol: float) -> np.ndarray:
@@ -177,7 +251,11 @@ def _ignored_directions(oracle: Oracle, g: np.ndarray, rtol: float) -> np.ndarra
         rows = np.concatenate([rows, np.concatenate([gw, -gu], axis=1)], axis=0)
     if rows.size == 0:
         return np.eye(n)
-    _, s, Vt = np.linalg.svd(rows, full_matrices=True)
+    if rows.shape[0] < rows.shape[1]:  # the thin factorisation must be square
+        rows = np.concatenate(
+            [rows, np.zeros((rows.shape[1] - rows.shape[0], rows.shape[1]))]
+        )
+    _, s, Vt = np.linalg.svd(rows, full_matrices=False)
     decision = decide_nullity(s, rows.shape[1], rtol=rtol)
     null = Vt[rows.shape[1] - decision.nullity :]
     if oracle.field == "complex":
@@ -254,9 +332,9 @@ def solve(
         )
     t0 = time.perf_counter()
     X = oracle.sample(jax.random.PRNGKey(seed), n_points)
-    g = np.asarray(_gradients(oracle, X))
+    g = _gradients(oracle, X)
     t1 = time.perf_counter()
-    M = constraint_matrix(oracle, X)
+    M = constraint_matrix(oracle, X, g)
     t2 = time.perf_counter()
     if M.shape[0] == 0:
         s, Vt = np.zeros(0), np.eye(unknowns)

@@ -7,6 +7,7 @@ an ``n``-vector that transform alike) to ``m`` real labels, shape ``(m,)``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -24,13 +25,20 @@ Field = Literal["real", "complex"]
 def _standard_normal(
     key: jax.Array, shape: tuple[int, ...], field_: Field
 ) -> jax.Array:
+    """Standard normal points drawn by NumPy from a stream seeded by ``key``.
+
+    NumPy rather than ``jax.random``: drawing eagerly with JAX compiles anew
+    for every shape, which cost more than the whole training of a small
+    algebra. The key still decides the points: same key, same points.
+    """
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        key = jax.random.key_data(key)
+    rng = np.random.default_rng(np.asarray(key, dtype=np.uint32).ravel().tolist())
     if field_ == "real":
-        return jax.random.normal(key, shape)
-    re_key, im_key = jax.random.split(key)
+        return jnp.asarray(rng.standard_normal(shape))
     scale = 1.0 / np.sqrt(2.0)
-    return scale * (
-        jax.random.normal(re_key, shape) + 1j * jax.random.normal(im_key, shape)
-    )
+    z = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    return jnp.asarray(scale * z)
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,8 +128,12 @@ class Oracle:
         }
 
 
+@functools.lru_cache(maxsize=64)
 def check_oracle(oracle: Oracle, seed: int = 0, n_points: int = 4) -> None:
     """Call the oracle on a few points and fail clearly if it misbehaves.
+
+    A check that passed is remembered for the same oracle object, seed and
+    number of points (oracles are immutable).
 
     Raises
     ------

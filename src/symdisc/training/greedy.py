@@ -33,10 +33,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from symdisc import _jax, losses  # noqa: F401
+from symdisc import _jax  # noqa: F401
 from symdisc.algebra.linalg import CANONICAL_NORM_SQ
 from symdisc.config import TrainingConfig
 from symdisc.errors import bad_input
+from symdisc.exact import InvarianceProbe
 from symdisc.models.linear import HermitianModel, LinearModel
 from symdisc.oracles.base import Oracle, check_oracle
 from symdisc.training.allatonce import finish, max_generators, validate
@@ -62,9 +63,6 @@ STALL_CHUNKS = 3
 
 #: Invariance constraints (points × outputs) per unknown matrix entry.
 POINTS_PER_UNKNOWN = 4
-
-#: Candidates are tested for invariance in batches of this size.
-TEST_BATCH = 16
 
 #: Expander hook: ``expand(known, n_new, test) -> n_added`` (see ``lbt``).
 Expander = Callable[["KnownSpan", int, "InvarianceTest"], int]
@@ -156,17 +154,11 @@ class KnownSpan:
 
 
 class InvarianceTest:
-    """Relative invariance errors of candidate actions on fixed points, compiled once.
+    """Which candidate actions leave the oracle invariant, on fixed points.
 
-    The quantity of :func:`symdisc.checks.invariance_errors`,
-
-    .. math::
-
-        e_α² = Σ_{x,j} |Dφ_j(x)[A_α x]|² / Σ_{x,j} ‖∇φ_j(x)‖² ‖A_α x‖²,
-
-    with the label gradients computed once for the points ``X`` and the
-    candidates evaluated by one jitted function in padded batches of
-    :data:`TEST_BATCH` (zero rows give ``e = 0`` and are dropped).
+    The error is that of :func:`symdisc.checks.invariance_errors`, from an
+    :class:`~symdisc.exact.InvarianceProbe` built once: testing a candidate
+    costs two small matrix products, however many are tested.
 
     Parameters
     ----------
@@ -180,42 +172,11 @@ class InvarianceTest:
     def __init__(self, oracle: Oracle, X: jax.Array, tol: float):
         self.tol = tol
         self.X = X
-        if oracle.field == "real":
-            grads = jax.vmap(jax.jacrev(oracle.fn))(X)  # (b, m, c, n)
-            gsq = jnp.sum(grads**2, axis=(2, 3))
-        else:
-
-            def split(x_re, x_im):
-                return oracle.fn(x_re + 1j * x_im)
-
-            g_re, g_im = jax.vmap(jax.jacrev(split, argnums=(0, 1)))(X.real, X.imag)
-            gsq = jnp.sum(g_re**2 + g_im**2, axis=(2, 3))
-        gsq = jnp.sum(gsq, axis=1)  # (b,)
-
-        @jax.jit
-        def errors(A):
-            D = losses.directional_derivatives(oracle.fn, A, X)  # (k, b, m)
-            num = jnp.sum(jnp.abs(D) ** 2, axis=(1, 2))
-            motion = jnp.sum(jnp.abs(losses.act(A, X)) ** 2, axis=(2, 3))  # (k, b)
-            den = motion @ gsq
-            return jnp.sqrt(num / jnp.where(den > 0, den, 1.0))
-
-        self._errors = errors
+        self._errors = InvarianceProbe(oracle, X)
 
     def __call__(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Errors ``e``, shape ``(t,)``, and the mask ``e < tol`` of ``actions``."""
-        actions = np.asarray(actions)
-        t = len(actions)
-        if t == 0:
-            return np.zeros(0), np.zeros(0, dtype=bool)
-        size = -(-t // TEST_BATCH) * TEST_BATCH
-        padded = np.zeros((size, *actions.shape[1:]), dtype=actions.dtype)
-        padded[:t] = actions
-        batches = [
-            np.asarray(self._errors(jnp.asarray(padded[i : i + TEST_BATCH])))
-            for i in range(0, size, TEST_BATCH)
-        ]
-        errors = np.concatenate(batches)[:t]
+        errors = self._errors(np.asarray(actions))
         return errors, errors < self.tol
 
 
