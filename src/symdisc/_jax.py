@@ -13,7 +13,8 @@
   dominates small runs. The folder is ``$SYMDISC_COMPILE_CACHE`` if set
   (``off`` turns the cache off), else ``$XDG_CACHE_HOME/symdisc/xla`` or
   ``~/.cache/symdisc/xla``; a ``JAX_COMPILATION_CACHE_DIR`` of the user's
-  own takes precedence. An unwritable folder just means no cache.
+  own takes precedence. An unwritable folder just means no cache. It is
+  bounded (:data:`CACHE_MAX_BYTES`) and locked while written.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ jax.config.update("jax_enable_x64", True)
 
 #: Compilations shorter than this are not kept (even small eager ones add up).
 CACHE_MIN_COMPILE_S = 0.0
+
+#: Size bound of the cache: least recently used programs go first. With a
+#: bound JAX also locks the folder, so parallel workers share it safely.
+CACHE_MAX_BYTES = 1 << 30
 
 
 def compile_cache_dir() -> Path | None:
@@ -60,6 +65,7 @@ def _enable_compile_cache() -> None:
         return
     jax.config.update("jax_compilation_cache_dir", str(folder))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", CACHE_MIN_COMPILE_S)
+    jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
 
 
 _enable_compile_cache()

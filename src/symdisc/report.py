@@ -114,12 +114,15 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
             m.get("orthonormality_error"),
             cfg.get("tol_orthonormality"),
         ),
-        (
-            "smallest / largest pairwise angle (°)",
-            f"{_fmt(m.get('min_angle_deg'))} / {_fmt(m.get('max_angle_deg'))}",
-            None,
-        ),
     ]
+    if result.n_generators > 1:
+        rows.append(
+            (
+                "smallest / largest pairwise angle (°)",
+                f"{_fmt(m.get('min_angle_deg'))} / {_fmt(m.get('max_angle_deg'))}",
+                None,
+            )
+        )
     if result.exact:
         rows += [
             ("exact algebra dimension", result.exact.get("dimension"), None),
