@@ -17,7 +17,7 @@ def _bar(console, quiet: bool, description: str):
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} trainings"),
+        TextColumn("{task.completed}/{task.total} groups of trainings"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -128,6 +128,20 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 "or all."
             ),
         ] = "simple",
+        one_block: Annotated[
+            bool,
+            typer.Option(
+                help="With --decompositions: first train one closed block per "
+                "N_h and fill the cell of the algebra it reaches."
+            ),
+        ] = True,
+        prune: Annotated[
+            bool,
+            typer.Option(
+                help="With --decompositions: skip block sizes that rank or "
+                "representation dimension rule out (compact algebras)."
+            ),
+        ] = True,
         workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
         scheduler: Annotated[
             str | None,
@@ -160,16 +174,36 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 workers=workers,
                 scheduler=scheduler,
                 training=training,
+                one_block=one_block,
+                prune=prune,
                 progress=update,
             )
             write_decompositions(table, out)
             for total, rs in table.found_cells().items():
                 names = [
-                    " ⊕ ".join(c.factors)
+                    ("→ " if c.source == "one block" else "") + " ⊕ ".join(c.factors)
                     for c in table.cells
                     if c.total == total and c.found
                 ]
-                out_console.print(f"N_h = {total:2d}: r = {rs or '-'} {names}")
+                out_console.print(
+                    f"N_h = {total:2d}: r = {', '.join(map(str, rs)) or '-'}"
+                    f"{':' if names else ''} {'; '.join(names)}"
+                )
+            if table.published:
+                from symdisc.published_tables import compare
+
+                rows = compare(table, table.published)
+                agree = sum(r["agrees"] for r in rows)
+                published = sum(bool(r["published"]) for r in rows)
+                extra = [r for r in rows if r["found"] and not r["published"]]
+                out_console.print(
+                    f"published table: {agree} of {published} algebras reached"
+                    + "".join(
+                        f"; also N_h = {r['total']}: {' ⊕ '.join(r['found'])}"
+                        for r in extra
+                    )
+                    + " (see report.md)"
+                )
             out_console.print(
                 f"{table.timings['n_tasks']} trainings in "
                 f"{table.timings['wall_s']:.1f} s; saved: {out}/"
