@@ -241,6 +241,14 @@ def test_su3_block_in_u4_is_reached():
     assert [f["name"] for f in result.extra["factors"]] == ["su(3)"]
 
 
+def test_lorentz_two_generators_reach_abelian_and_non_abelian():
+    """The default ten seeds of ``symdisc subalgebras lorentz`` at k = 2."""
+    result = scan("lorentz", generators="2", seeds=10)
+    (cell,) = result.cells
+    derived = sorted(c["derived_dimension"] for c in cell.classes)
+    assert derived == [0, 1], f"classes reached: {cell.classes}"
+
+
 def test_dask_cluster_matches_local_processes(tmp_path):
     """20 trainings (so(2), so(3); k = 1…dim; 5 seeds) give the same table."""
     distributed = pytest.importorskip("distributed")

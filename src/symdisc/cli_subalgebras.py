@@ -116,7 +116,13 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 help="Range of k (or of N_h with --decompositions); default 1..dim.",
             ),
         ] = None,
-        seeds: Annotated[int, typer.Option(help="Seeds per k (or pattern).")] = 3,
+        seeds: Annotated[
+            int | None,
+            typer.Option(
+                help="Seeds per k (default 10), or per block pattern with "
+                "--decompositions (default 1)."
+            ),
+        ] = None,
         decompositions: Annotated[
             bool, typer.Option(help="Table of direct sums h_1 ⊕ … ⊕ h_r by (N_h, r).")
         ] = False,
@@ -168,7 +174,7 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 name=name,
                 totals=generators,
                 max_factors=factors,
-                seeds=seeds,
+                seeds=seeds or 1,
                 factor_sizes=factor_sizes,
                 dims=dim,
                 workers=workers,
@@ -219,13 +225,16 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
             name=name,
             dims=dims,
             generators=generators,
-            seeds=seeds,
+            seeds=seeds or 10,
             workers=workers,
             scheduler=scheduler,
             training=training,
             progress=update,
         )
         write_classes(result, out)
+        from symdisc.published_tables import PUBLISHED_CLASSES
+
+        published = PUBLISHED_CLASSES.get(name, {})
         for cell in result.cells:
             text = (
                 "; ".join(
@@ -236,5 +245,8 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 )
                 or "none"
             )
-            out_console.print(f"k = {cell.k:2d}: {len(cell.classes)} class(es): {text}")
+            known = f" (published: {published[cell.k]})" if cell.k in published else ""
+            out_console.print(
+                f"k = {cell.k:2d}: {len(cell.classes)} class(es){known}: {text}"
+            )
         out_console.print(f"saved: {out}/")

@@ -262,8 +262,10 @@ def classes_rows(result) -> list[dict]:
 
 def write_classes(result, out: str | Path) -> Path:
     """Scan folder plus ``subalgebras.csv``/``.json`` (classes per ``k``)."""
+    from symdisc.published_tables import CLASS_NOTES, PUBLISHED_CLASSES
     from symdisc.subalgebra_plots import scan_heatmap
 
+    published = PUBLISHED_CLASSES.get(result.name, {})
     rows = classes_rows(result)
     flat = [
         {
@@ -292,6 +294,7 @@ def write_classes(result, out: str | Path) -> Path:
                 "training": result.training,
                 "timings": result.timings,
                 "classes": {str(c.k): c.classes for c in result.cells},
+                "published_counts": {str(k): v for k, v in published.items()},
                 "cells": result.table(),
             },
         )
@@ -306,5 +309,28 @@ def write_classes(result, out: str | Path) -> Path:
             "figures/scan_heatmap.png",
             scan_heatmap(result.cells, f"Subalgebras: {result.name}"),
         )
-        w.text("report.md", scan_markdown(result))
+        w.text(
+            "report.md",
+            scan_markdown(result)
+            + classes_markdown(result, published, CLASS_NOTES.get(result.name)),
+        )
     return Path(out)
+
+
+def classes_markdown(result, published: dict, note: str | None = None) -> str:
+    """Classes per ``k`` with their seeds, next to published counts if any."""
+    lines = [
+        "",
+        "## Isomorphism classes per k",
+        "",
+        "| k | classes | published | class (seeds that reached it) |",
+        "|---|---|---|---|",
+    ]
+    for c in result.cells:
+        lines.append(
+            f"| {c.k} | {len(c.classes)} | {published.get(c.k, '')} | "
+            f"{_class_text(c.classes)} |"
+        )
+    if note:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
