@@ -17,10 +17,20 @@ import argparse
 import json
 import os
 import platform
+import resource
 import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its finished children."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def scaling(dims: str, workers: list[int], seeds: int) -> dict:
@@ -29,13 +39,17 @@ def scaling(dims: str, workers: list[int], seeds: int) -> dict:
 
     rows = []
     for w in workers:
-        t0 = time.perf_counter()
+        load = os.getloadavg()[0]
+        t0, c0 = time.perf_counter(), _cpu_s()
         result = scan("so", dims, seeds=seeds, workers=w)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
         rows.append(
             {
                 "workers": w,
                 "wall_s": wall,
+                "cpu_s": cpu,
+                "load_before": load,
+                "load_after": os.getloadavg()[0],
                 "n_tasks": result.timings["n_tasks"],
                 "found": result.found_sizes(),
             }
@@ -45,7 +59,24 @@ def scaling(dims: str, workers: list[int], seeds: int) -> dict:
             f"found {result.found_sizes()}",
             flush=True,
         )
-    return {"benchmark": "so-scan", "dims": dims, "seeds": seeds, "rows": rows}
+    base = rows[0]["wall_s"]
+    table = [
+        "| workers | trainings | wall (s) | speed-up | CPU (s) | load before, after |",
+        "|---|---|---|---|---|---|",
+    ] + [
+        f"| {r['workers']} | {r['n_tasks']} | {r['wall_s']:.1f} | "
+        f"{base / r['wall_s']:.2f} | {r['cpu_s']:.0f} | "
+        f"{r['load_before']:.1f}, {r['load_after']:.1f} |"
+        for r in rows
+    ]
+    print("\n".join(table), flush=True)
+    return {
+        "benchmark": "so-scan",
+        "dims": dims,
+        "seeds": seeds,
+        "rows": rows,
+        "table": table,
+    }
 
 
 def u4(sizes: str, workers: int, seeds: int) -> dict:

@@ -77,7 +77,7 @@ def optimise(
         Initial parameters with a leading restart axis ``R``.
     epochs : int
         Adam steps at most.
-    learning_rate : float
+    learning_rate : float or optax schedule
     loss_floor : float
         Stop Adam once the best restart's total loss is below it.
     polish_steps : int
@@ -94,7 +94,7 @@ def optimise(
     else:
         kernels_for = _kernels
     chunk = min(CHUNK, epochs)
-    kernels = kernels_for(loss_fn, chunk, float(learning_rate))
+    kernels = kernels_for(loss_fn, chunk, learning_rate)
 
     t0 = time.perf_counter()
     state = jax.vmap(kernels.adam.init)(params)
@@ -122,7 +122,7 @@ def optimise(
     reached = np.asarray(evaluate(params, data)).min() < loss_floor
     if polish_steps > 0 and not reached:
         t0 = time.perf_counter()
-        polish = kernels_for(loss_fn, polish_steps, 0.0)
+        polish = kernels_for(loss_fn, polish_steps, None)
         run = polish.compiled("polish", params, data)
         t_polish_compile = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -158,8 +158,9 @@ class _Kernels:
     keeps the executable.
     """
 
-    def __init__(self, loss_fn: Callable, length: int, learning_rate: float):
-        self.adam = optax.adam(learning_rate) if learning_rate > 0 else None
+    def __init__(self, loss_fn: Callable, length: int, learning_rate):
+        # learning_rate None: L-BFGS polish of ``length`` steps, no Adam
+        self.adam = optax.adam(learning_rate) if learning_rate is not None else None
         self.jitted = {
             "value": jax.jit(
                 jax.vmap(lambda p, d: loss_fn(p, d)[0], in_axes=(0, None))
@@ -185,7 +186,7 @@ def _shape(a) -> tuple:
 
 
 @functools.lru_cache(maxsize=32)
-def _kernels(loss_fn: Callable, length: int, learning_rate: float) -> _Kernels:
+def _kernels(loss_fn: Callable, length: int, learning_rate) -> _Kernels:
     """Kernels kept for reuse by later trainings with the same ``loss_fn``."""
     return _Kernels(loss_fn, length, learning_rate)
 
