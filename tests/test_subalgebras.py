@@ -10,12 +10,18 @@ from symdisc.errors import InputError
 from symdisc.exact import solve
 from symdisc.scan import aggregate, build, oracle_spec, parse_range, scan
 from symdisc.subalgebras import (
+    Ambient,
+    DecompositionCell,
+    DecompositionTable,
     block_mask,
+    compact_simple_algebras,
     compact_simple_dimensions,
     cross_bracket_error,
+    derived_basis,
     discover_blocks,
     nondegeneracy,
     patterns,
+    ruled_out,
 )
 
 TINY = {
@@ -53,6 +59,72 @@ def test_patterns_of_u4_cells():
     for total in (12, 13, 14):
         found = [p for r in range(1, 5) for p in patterns(total, r, sizes)]
         assert all(sum(p) == total for p in found)
+
+
+def test_compact_simple_algebras_ranks_and_smallest_representations():
+    table = {
+        name: (dim, rank, rep) for name, dim, rank, rep in compact_simple_algebras(36)
+    }
+    assert table["su(2)"] == (3, 1, 2)
+    assert table["so(5)"] == (10, 2, 4), "so(5) ≅ usp(4) acts on C⁴"
+    assert table["g2"] == (14, 2, 7)
+    assert table["so(7)"] == (21, 3, 7) and table["usp(6)"] == (21, 3, 6)
+    assert table["so(8)"] == (28, 4, 8) and table["usp(8)"] == (36, 4, 8)
+    assert "so(6)" not in table and "usp(4)" not in table, "repeats of su(4), so(5)"
+
+
+def test_rank_and_representation_rule_out_u4_patterns():
+    u4 = Ambient("u(4)", 16, 4, True, 4)
+    assert ruled_out((10, 1), u4) is None
+    assert ruled_out((3, 3, 1, 1), u4) is None
+    assert "rank at least 5" in ruled_out((8, 1, 1, 1), u4)
+    assert "g2" in ruled_out((14, 1), u4)
+    assert ruled_out((4,), u4).startswith("no compact simple")
+    lorentz = Ambient("so(1,3)", 6, 2, False, 4)
+    assert ruled_out((8, 1, 1, 1), lorentz) is None, "no rule for non-compact g"
+
+
+def test_derived_algebra_of_u4_is_su4():
+    Q = derived_basis(build({"kind": "hermitian", "n": 4}))
+    assert Q.shape == (32, 15), Q.shape
+    err = np.abs(Q.T @ Q - np.eye(15)).max()
+    assert err < 1e-10, f"not orthonormal: {err:.1e}"
+    # real coordinates (Re, Im) of A = iJ: the trace is Σ_j (Re + i Im) A_jj
+    diag = [5 * j for j in range(4)]
+    trace_re = Q[diag].sum(axis=0)
+    trace_im = Q[[16 + d for d in diag]].sum(axis=0)
+    worst = max(np.abs(trace_re).max(), np.abs(trace_im).max())
+    assert worst < 1e-10, f"[u(4), u(4)] is trace-free; trace {worst:.1e}"
+
+
+def test_published_u4_table_compares_by_algebra():
+    from symdisc.published_tables import PUBLISHED_U4, compare
+
+    cells = {}
+    for total, _column, _entry, factors in PUBLISHED_U4:
+        cells[(total, len(factors))] = list(factors)
+    cells[(11, 2)] = ["so(5)", "u(1)"]
+    cells[(6, 2)] = ["so(3)", "su(2)"]  # an isomorphic name agrees
+    table = DecompositionTable(
+        name="u4",
+        cells=[
+            DecompositionCell(t, r, [[1]], True, "blocks", None, f, [], [], 0.0)
+            for (t, r), f in cells.items()
+        ]
+        + [DecompositionCell(12, 3, [[10, 1, 1]], False, "", None, [], [], [], 1.0)],
+        runs=[],
+        one_block={},
+        ambient={},
+        training={},
+        timings={},
+        published="u4",
+    )
+    rows = compare(table, "u4")
+    published = [r for r in rows if r["published"]]
+    assert len(published) == 17 and all(r["agrees"] for r in published)
+    (extra,) = [r for r in rows if not r["published"]]
+    assert (extra["total"], extra["n_factors"]) == (11, 2)
+    assert "usp(4)" in extra["note"]
 
 
 def test_block_mask_couples_only_one_block():
@@ -145,6 +217,36 @@ def test_u2_splits_as_su2_plus_u1():
     names = [f["name"] for f in result.extra["factors"]]
     assert names == ["so(3)", "u(1)"], names
     assert result.extra["cross_bracket_error"] < 1e-6
+
+
+def test_su3_block_in_u4_is_reached():
+    """One semisimple block of 8 in u(4): kept inside [g, g] = su(4), it is su(3).
+
+    Without that constraint the block stalls at su(2)² ⊕ u(1)² (penalised
+    only by the small nondegeneracy term) from most starts.
+    """
+    result = discover_blocks(
+        build({"kind": "hermitian", "n": 4}),
+        (8,),
+        seed=0,
+        epochs=1500,
+        restarts=2,
+        polish_steps=0,
+        n_points=48,
+        n_check_points=64,
+        learning_rate=3e-2,
+        h_closure=0.1,
+    )
+    assert result.found, result.reasons
+    assert [f["name"] for f in result.extra["factors"]] == ["su(3)"]
+
+
+def test_lorentz_two_generators_reach_abelian_and_non_abelian():
+    """The default ten seeds of ``symdisc subalgebras lorentz`` at k = 2."""
+    result = scan("lorentz", generators="2", seeds=10)
+    (cell,) = result.cells
+    derived = sorted(c["derived_dimension"] for c in cell.classes)
+    assert derived == [0, 1], f"classes reached: {cell.classes}"
 
 
 def test_dask_cluster_matches_local_processes(tmp_path):

@@ -17,7 +17,7 @@ def _bar(console, quiet: bool, description: str):
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} trainings"),
+        TextColumn("{task.completed}/{task.total} groups of trainings"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -116,7 +116,13 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 help="Range of k (or of N_h with --decompositions); default 1..dim.",
             ),
         ] = None,
-        seeds: Annotated[int, typer.Option(help="Seeds per k (or pattern).")] = 3,
+        seeds: Annotated[
+            int | None,
+            typer.Option(
+                help="Seeds per k (default 10), or per block pattern with "
+                "--decompositions (default 1)."
+            ),
+        ] = None,
         decompositions: Annotated[
             bool, typer.Option(help="Table of direct sums h_1 ⊕ … ⊕ h_r by (N_h, r).")
         ] = False,
@@ -128,6 +134,20 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 "or all."
             ),
         ] = "simple",
+        one_block: Annotated[
+            bool,
+            typer.Option(
+                help="With --decompositions: first train one closed block per "
+                "N_h and fill the cell of the algebra it reaches."
+            ),
+        ] = True,
+        prune: Annotated[
+            bool,
+            typer.Option(
+                help="With --decompositions: skip block sizes that rank or "
+                "representation dimension rule out (compact algebras)."
+            ),
+        ] = True,
         workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
         scheduler: Annotated[
             str | None,
@@ -154,22 +174,42 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 name=name,
                 totals=generators,
                 max_factors=factors,
-                seeds=seeds,
+                seeds=seeds or 1,
                 factor_sizes=factor_sizes,
                 dims=dim,
                 workers=workers,
                 scheduler=scheduler,
                 training=training,
+                one_block=one_block,
+                prune=prune,
                 progress=update,
             )
             write_decompositions(table, out)
             for total, rs in table.found_cells().items():
                 names = [
-                    " ⊕ ".join(c.factors)
+                    ("→ " if c.source == "one block" else "") + " ⊕ ".join(c.factors)
                     for c in table.cells
                     if c.total == total and c.found
                 ]
-                out_console.print(f"N_h = {total:2d}: r = {rs or '-'} {names}")
+                out_console.print(
+                    f"N_h = {total:2d}: r = {', '.join(map(str, rs)) or '-'}"
+                    f"{':' if names else ''} {'; '.join(names)}"
+                )
+            if table.published:
+                from symdisc.published_tables import compare
+
+                rows = compare(table, table.published)
+                agree = sum(r["agrees"] for r in rows)
+                published = sum(bool(r["published"]) for r in rows)
+                extra = [r for r in rows if r["found"] and not r["published"]]
+                out_console.print(
+                    f"published table: {agree} of {published} algebras reached"
+                    + "".join(
+                        f"; also N_h = {r['total']}: {' ⊕ '.join(r['found'])}"
+                        for r in extra
+                    )
+                    + " (see report.md)"
+                )
             out_console.print(
                 f"{table.timings['n_tasks']} trainings in "
                 f"{table.timings['wall_s']:.1f} s; saved: {out}/"
@@ -185,13 +225,16 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
             name=name,
             dims=dims,
             generators=generators,
-            seeds=seeds,
+            seeds=seeds or 10,
             workers=workers,
             scheduler=scheduler,
             training=training,
             progress=update,
         )
         write_classes(result, out)
+        from symdisc.published_tables import PUBLISHED_CLASSES
+
+        published = PUBLISHED_CLASSES.get(name, {})
         for cell in result.cells:
             text = (
                 "; ".join(
@@ -202,5 +245,8 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 )
                 or "none"
             )
-            out_console.print(f"k = {cell.k:2d}: {len(cell.classes)} class(es): {text}")
+            known = f" (published: {published[cell.k]})" if cell.k in published else ""
+            out_console.print(
+                f"k = {cell.k:2d}: {len(cell.classes)} class(es){known}: {text}"
+            )
         out_console.print(f"saved: {out}/")

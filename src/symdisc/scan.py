@@ -10,6 +10,8 @@ an independent task, run by :mod:`symdisc.sweep`.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import math
 from dataclasses import dataclass, field
@@ -113,10 +115,19 @@ def oracle_spec(name: str, n: int | None = None) -> dict:
 
 
 def build(spec: dict):
-    """Build the oracle an :func:`oracle_spec` describes."""
+    """Build the oracle an :func:`oracle_spec` describes.
+
+    The same spec gives the same oracle object within a process, so that
+    the trainings of a sweep reuse their compiled losses.
+    """
+    return _build(json.dumps(spec, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=32)
+def _build(spec_json: str):
     from symdisc.presets import build_oracle
 
-    return build_oracle(dict(spec))
+    return build_oracle(json.loads(spec_json))
 
 
 def exact_dimension(spec: dict) -> int:
@@ -131,12 +142,21 @@ def identification_record(generators: np.ndarray, complex_: bool) -> dict:
 
     Uses :func:`symdisc.algebra.identify.identify`; the key that tells
     isomorphism classes apart is ``(name, derived_dimension, killing)``.
+    ``factors`` lists the indecomposable factors of a reductive algebra (its
+    simple ideals, then one ``u(1)`` or ``R`` per central direction), else
+    ``None``.
     """
     from symdisc.algebra.identify import identify
 
     ident = identify(generators, hermitian=complex_)
+    factors = None
+    if ident.is_lie_algebra and ident.is_reductive:
+        factors = [i.short_name for i in ident.simple_ideals] + list(
+            ident.centre_factors
+        )
     return {
         "name": ident.primary_name,
+        "factors": factors,
         "full_name": ident.name,
         "derived_dimension": int(ident.derived_dimension),
         "killing_signature": [int(v) for v in ident.killing_signature],
@@ -208,6 +228,55 @@ def train_cell(task: dict) -> dict:
         record.update(result.extra)
     record["time_s"] = time.perf_counter() - t0
     return record
+
+
+def train_cells(tasks: list[dict]) -> list[dict]:
+    """Train several tasks one after another in one worker.
+
+    Tasks of the same oracle and ``k`` share their compiled loss, so a worker
+    that gets all of them compiles it once.
+    """
+    return [train_cell(task) for task in tasks]
+
+
+def run_grouped(
+    tasks: list[dict],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress=None,
+) -> tuple[list[dict], dict]:
+    """Run every task, those of one shape ``(oracle, k)`` in the same worker.
+
+    Groups go out largest ``k`` first (the longest first, so that the last
+    ones to finish are short). Returns the records in task order and the
+    timings (``n_tasks`` counts trainings, ``n_groups`` the groups).
+    """
+    from symdisc.sweep import run_all
+
+    groups: dict[tuple, list[int]] = {}
+    for i, task in enumerate(tasks):
+        key = (json.dumps(task["oracle"], sort_keys=True), task["k"])
+        groups.setdefault(key, []).append(i)
+    order = sorted(groups.values(), key=lambda idx: -tasks[idx[0]]["k"])
+    results, timings = run_all(
+        train_cells,
+        [[tasks[i] for i in idx] for idx in order],
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    runs: list = [None] * len(tasks)
+    for idx, group in zip(order, results, strict=True):
+        for i, record in zip(idx, group, strict=True):
+            runs[i] = record
+    return runs, {
+        "wall_s": timings.wall_s,
+        "backend": timings.backend,
+        "workers": timings.workers,
+        "n_tasks": len(tasks),
+        "n_groups": timings.n_tasks,
+    }
 
 
 @dataclass(frozen=True)
@@ -424,8 +493,6 @@ def scan(
     -------
     ScanResult
     """
-    from symdisc.sweep import run_all
-
     dims = parse_range(dims, "dims") if not isinstance(dims, tuple) else dims
     generators = (
         parse_range(generators, "generators")
@@ -433,18 +500,13 @@ def scan(
         else generators
     )
     tasks = scan_tasks(name, dims, generators, seeds, training)
-    runs, timings = run_all(
-        train_cell, tasks, workers=workers, scheduler=scheduler, progress=progress
+    runs, timings = run_grouped(
+        tasks, workers=workers, scheduler=scheduler, progress=progress
     )
     return ScanResult(
         name=name,
         cells=aggregate(runs),
         runs=runs,
         training=tasks[0]["training"],
-        timings={
-            "wall_s": timings.wall_s,
-            "backend": timings.backend,
-            "workers": timings.workers,
-            "n_tasks": timings.n_tasks,
-        },
+        timings=timings,
     )

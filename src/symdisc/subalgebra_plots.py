@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 
@@ -45,23 +46,92 @@ def scan_heatmap(cells, title: str = "Subalgebra scan") -> Figure:
     return fig
 
 
-def decomposition_grid(cells, title: str = "Direct-sum decompositions") -> Figure:
-    """Found / not found over ``(N_h, r)`` with the factors' names in found cells."""
+def short_sum(factors) -> str:
+    """``su(2) ⊕ u(1)^2`` from a list of factor names."""
+    if not factors:
+        return "?"
+    names = [f for f in factors if f != "u(1)"]
+    count = len(factors) - len(names)
+    if count:
+        names.append("u(1)" if count == 1 else f"u(1)^{count}")
+    return " ⊕ ".join(names)
+
+
+def decomposition_grid(
+    cells,
+    title: str = "Direct-sum decompositions",
+    one_block: dict | None = None,
+    comparison: list | None = None,
+) -> Figure:
+    """Found / not found over ``(N_h, r)`` with the factors' names in found cells.
+
+    Green: reached (``→``: by one block of ``N_h`` generators, no block
+    training needed); orange: block sizes trained, not reached; grey: ruled
+    out by mathematics; white: no block sizes. With ``one_block`` a first
+    column shows the algebra one block reached; with ``comparison`` (rows of
+    :func:`symdisc.published_tables.compare`) a found algebra missing from
+    the published table is marked ``*``.
+    """
     totals = sorted({c.total for c in cells})
     rs = sorted({c.n_factors for c in cells})
-    Z = np.zeros((len(totals), len(rs)))
+    offset = 1 if one_block is not None else 0
+    Z = np.full((len(totals), len(rs) + offset), np.nan)
+    new = {
+        (row["total"], row["n_factors"])
+        for row in comparison or []
+        if row["found"] and not row["published"]
+    }
     fig = Figure(
-        figsize=(2.2 * len(rs) + 1.5, 0.38 * len(totals) + 1.2), layout="constrained"
+        figsize=(2.3 * (len(rs) + offset) + 1.2, 0.42 * len(totals) + 1.4),
+        layout="constrained",
     )
     ax = fig.subplots()
+    texts = []
     for c in cells:
-        i, j = totals.index(c.total), rs.index(c.n_factors)
-        Z[i, j] = 1.0 if c.found else (0.0 if c.patterns else -1.0)
+        i, j = totals.index(c.total), rs.index(c.n_factors) + offset
         if c.found:
-            ax.text(j, i, " ⊕ ".join(c.factors), ha="center", va="center", fontsize=7)
-    ax.imshow(Z, cmap="RdYlGn", vmin=-1.5, vmax=1.2, aspect="auto")
-    ax.set_xticks(range(len(rs)), [f"r = {r}" for r in rs])
+            Z[i, j] = 1.0 if c.source == "blocks" else 0.9
+            text = " ⊕ ".join(c.factors)
+            if c.source == "one block":
+                text = "→ " + text
+            if (c.total, c.n_factors) in new:
+                text += " *"
+            texts.append((j, i, text))
+        elif c.patterns:
+            Z[i, j] = -1.0 if c.impossible else -0.4
+            texts.append((j, i, "—" if c.impossible else "not reached"))
+    if one_block is not None:
+        for total, rec in one_block.items():
+            if total in totals:
+                i = totals.index(total)
+                found = rec["status"] == "found"
+                Z[i, 0] = 0.4 if found else -0.4
+                text = short_sum(rec["factors"]) if found else "not reached"
+                texts.append((0, i, text))
+    colours = ListedColormap(["#bdbdbd", "#fdae61", "#c7e9c0", "#74c476"])
+    ax.imshow(
+        np.where(np.isnan(Z), np.nan, Z),
+        cmap=colours,
+        vmin=-1.25,
+        vmax=1.25,
+        aspect="auto",
+    )
+    for j, i, text in texts:
+        ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    labels = (["one block"] if offset else []) + [f"r = {r}" for r in rs]
+    ax.set_xticks(range(len(labels)), labels)
+    ax.xaxis.tick_top()
     ax.set_yticks(range(len(totals)), [str(t) for t in totals])
     ax.set_ylabel("N_h = dim h")
-    ax.set_title(title)
+    ax.set_xticks(np.arange(len(labels) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(totals) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="minor", length=0)
+    note = (
+        "green: reached (→ by one block of N_h generators); orange: trained, "
+        "not reached; grey —: ruled out by mathematics"
+    )
+    if new:
+        note += "; * not in the published table"
+    ax.set_title(f"{title}\n{note}", fontsize=9)
     return fig

@@ -94,8 +94,25 @@ def scan_markdown(result) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cell_text(cell) -> str:
+    """``su(2) ⊕ u(1)``, ``→ …`` (one block reached it), ``—``, ``·`` or empty."""
+    if cell.found:
+        text = " ⊕ ".join(cell.factors)
+        return f"→ {text}" if cell.source == "one block" else text
+    if not cell.patterns:
+        return ""
+    return "—" if cell.impossible else "·"
+
+
+def _agreement(row: dict) -> str:
+    if not row["published"]:
+        return "not published"
+    return "yes" if row["agrees"] else "no"
+
+
 def write_decompositions(table, out: str | Path) -> Path:
     """Write ``decompositions.csv``/``.json``, ``runs.json``, grid, ``report.md``."""
+    from symdisc.published_tables import compare
     from symdisc.subalgebra_plots import decomposition_grid
 
     rows = [c.to_dict() for c in table.cells]
@@ -105,6 +122,10 @@ def write_decompositions(table, out: str | Path) -> Path:
             "patterns": " ".join("+".join(map(str, p)) for p in r["patterns"]),
             "pattern": "+".join(map(str, r["pattern"])) if r["pattern"] else "",
             "factors": " ⊕ ".join(r["factors"]),
+            "ruled_out": "; ".join(
+                f"{'+'.join(map(str, o['pattern']))}: {o['reason']}"
+                for o in r["ruled_out"]
+            ),
         }
         for r in rows
     ]
@@ -112,11 +133,14 @@ def write_decompositions(table, out: str | Path) -> Path:
         "total",
         "n_factors",
         "found",
+        "source",
         "pattern",
         "factors",
         "best_loss",
         "patterns",
+        "ruled_out",
     ]
+    comparison = compare(table, table.published) if table.published else None
     with result_folder(out) as w:
         w.text("decompositions.csv", _csv(flat, columns))
         w.json(
@@ -124,48 +148,104 @@ def write_decompositions(table, out: str | Path) -> Path:
             {
                 **header("decompositions"),
                 "name": table.name,
+                "ambient": table.ambient,
                 "training": table.training,
                 "timings": table.timings,
                 "found": table.found_cells(),
+                "one_block": {str(k): v for k, v in table.one_block.items()},
                 "cells": rows,
+                "published": table.published,
+                "comparison": comparison,
             },
         )
         w.json("runs.json", _runs_without_arrays(table.runs))
         w.figure(
             "figures/decompositions.png",
-            decomposition_grid(table.cells, f"Decompositions: {table.name}"),
+            decomposition_grid(
+                table.cells,
+                f"Decompositions: {table.name}",
+                one_block=table.one_block,
+                comparison=comparison,
+            ),
         )
-        w.text("report.md", decomposition_markdown(table))
+        w.text("report.md", decomposition_markdown(table, comparison))
     return Path(out)
 
 
-def decomposition_markdown(table) -> str:
+def decomposition_markdown(table, comparison: list | None = None) -> str:
     """Render the decomposition table: rows ``N_h``, columns ``r``."""
+    from symdisc.published_tables import PUBLISHED
+    from symdisc.subalgebra_plots import short_sum
+
     rs = sorted({c.n_factors for c in table.cells})
+    t = table.timings
     lines = [
         f"# Direct-sum decompositions: {table.name}",
         "",
-        f"{table.timings['n_tasks']} trainings in {table.timings['wall_s']:.1f} s.",
+        f"Whole algebra: {table.ambient['name']} (dimension "
+        f"{table.ambient['dimension']}, rank {table.ambient['rank']}). "
+        f"{t['n_tasks']} trainings in {t['wall_s']:.1f} s "
+        f"({t['backend']}, {t['workers']} worker(s)).",
         "",
         "![grid](figures/decompositions.png)",
         "",
-        "| N_h | " + " | ".join(f"r = {r}" for r in rs) + " |",
-        "|---|" + "---|" * len(rs),
+        "r counts indecomposable factors (each u(1), each simple ideal). "
+        "One block: the algebra that N_h generators closed as one block, "
+        "with no structure imposed, reached. "
+        "`→ …`: the cell holds that one-block algebra (no block training "
+        "needed); `·`: block sizes trained, not reached; `—`: every block-size "
+        "pattern is ruled out by mathematics (below); empty: no block sizes "
+        "of indecomposable factors add up to N_h with r factors.",
+        "",
+        "| N_h | one block | " + " | ".join(f"r = {r}" for r in rs) + " |",
+        "|---|---|" + "---|" * len(rs),
     ]
     by = {(c.total, c.n_factors): c for c in table.cells}
     for total in sorted({c.total for c in table.cells}):
-        cols = []
-        for r in rs:
-            c = by[(total, r)]
-            cols.append(
-                " ⊕ ".join(c.factors) if c.found else ("·" if c.patterns else "")
+        one = table.one_block.get(total)
+        one_text = ""
+        if one:
+            one_text = short_sum(one["factors"]) if one["name"] else "not reached"
+        cols = [_cell_text(by[(total, r)]) for r in rs]
+        lines.append(f"| {total} | {one_text} | " + " | ".join(cols) + " |")
+    out = [(c.total, c.n_factors, o) for c in table.cells for o in c.ruled_out]
+    if out:
+        lines += ["", "## Block sizes ruled out without training", ""]
+        lines += [
+            f"- N_h = {total}, r = {r}, blocks {'+'.join(map(str, o['pattern']))}: "
+            f"{o['reason']}"
+            for total, r, o in out
+        ]
+    if comparison is not None:
+        _entries, _notes, empty = PUBLISHED[table.published]
+        agree = sum(row["agrees"] for row in comparison)
+        published = sum(bool(row["published"]) for row in comparison)
+        lines += [
+            "",
+            "## Comparison with the published table",
+            "",
+            f"{agree} of the {published} algebras of the published table are "
+            "reached here, each in its cell (N_h, r = number of indecomposable "
+            "factors). The published column counts blocks (u(1)^k or u(n) "
+            "count once; an arrow: fewer blocks reached the algebra it points "
+            "to), so one algebra can fill several published columns.",
+            "",
+            "| N_h | r | algebra | published (column) | here | agrees | note |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in comparison:
+            here = "not reached"
+            if row["found"]:
+                here = " ⊕ ".join(row["found"])
+                if row["source"] == "one block":
+                    here = "→ " + here
+            lines.append(
+                f"| {row['total']} | {row['n_factors']} | "
+                f"{' ⊕ '.join(row['algebra'])} | "
+                f"{'; '.join(row['published']) or '(none)'} | {here} | "
+                f"{_agreement(row)} | {row['note']} |"
             )
-        lines.append(f"| {total} | " + " | ".join(cols) + " |")
-    lines += [
-        "",
-        "`·`: block sizes tried, not reached; empty: no block sizes of "
-        "indecomposable factors add up to N_h with r factors.",
-    ]
+        lines += ["", f"Empty rows: {empty}."]
     return "\n".join(lines) + "\n"
 
 
@@ -182,8 +262,10 @@ def classes_rows(result) -> list[dict]:
 
 def write_classes(result, out: str | Path) -> Path:
     """Scan folder plus ``subalgebras.csv``/``.json`` (classes per ``k``)."""
+    from symdisc.published_tables import CLASS_NOTES, PUBLISHED_CLASSES
     from symdisc.subalgebra_plots import scan_heatmap
 
+    published = PUBLISHED_CLASSES.get(result.name, {})
     rows = classes_rows(result)
     flat = [
         {
@@ -212,6 +294,7 @@ def write_classes(result, out: str | Path) -> Path:
                 "training": result.training,
                 "timings": result.timings,
                 "classes": {str(c.k): c.classes for c in result.cells},
+                "published_counts": {str(k): v for k, v in published.items()},
                 "cells": result.table(),
             },
         )
@@ -226,5 +309,28 @@ def write_classes(result, out: str | Path) -> Path:
             "figures/scan_heatmap.png",
             scan_heatmap(result.cells, f"Subalgebras: {result.name}"),
         )
-        w.text("report.md", scan_markdown(result))
+        w.text(
+            "report.md",
+            scan_markdown(result)
+            + classes_markdown(result, published, CLASS_NOTES.get(result.name)),
+        )
     return Path(out)
+
+
+def classes_markdown(result, published: dict, note: str | None = None) -> str:
+    """Classes per ``k`` with their seeds, next to published counts if any."""
+    lines = [
+        "",
+        "## Isomorphism classes per k",
+        "",
+        "| k | classes | published | class (seeds that reached it) |",
+        "|---|---|---|---|",
+    ]
+    for c in result.cells:
+        lines.append(
+            f"| {c.k} | {len(c.classes)} | {published.get(c.k, '')} | "
+            f"{_class_text(c.classes)} |"
+        )
+    if note:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"

@@ -25,7 +25,7 @@ from symdisc.exact import solve
 from symdisc.models.linear import HermitianModel, LinearModel
 from symdisc.oracles.base import Oracle, check_oracle
 from symdisc.training.engine import Progress, optimise
-from symdisc.training.objective import invariance_form, make_objective
+from symdisc.training.objective import invariance_form, reusable_objective
 from symdisc.training.result import DiscoveryResult
 
 logger = logging.getLogger(__name__)
@@ -113,15 +113,15 @@ def discover(
     data_key, init_key, check_key = jax.random.split(jax.random.PRNGKey(config.seed), 3)
     X = oracle.sample(data_key, config.n_points)
     params = jax.vmap(model.init)(jax.random.split(init_key, config.restarts))
-    objective = make_objective(oracle, model, config, X)
     outcome = optimise(
-        objective,
+        reusable_objective(oracle, model, config),
         params,
         epochs=config.epochs,
         learning_rate=config.learning_rate,
         loss_floor=config.loss_floor,
         polish_steps=config.polish_steps,
         progress=progress,
+        data=X,
     )
     return finish(oracle, model, config, outcome, check_key, t_start, exact=exact)
 

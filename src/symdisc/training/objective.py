@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import jax
@@ -70,5 +71,38 @@ def make_objective(
             + config.h_sparsity * parts["sparsity"]
         )
         return total, parts
+
+    return objective
+
+
+def loss_settings(config: TrainingConfig) -> TrainingConfig:
+    """Only the fields :func:`make_objective` reads (a key for reusing it)."""
+    return TrainingConfig(
+        n_generators=config.n_generators,
+        invariance=config.invariance,
+        epsilon=config.epsilon,
+        closure=config.closure,
+        h_invariance=config.h_invariance,
+        h_normalisation=config.h_normalisation,
+        h_orthogonality=config.h_orthogonality,
+        h_closure=config.h_closure,
+        h_sparsity=config.h_sparsity,
+    )
+
+
+def reusable_objective(oracle: Oracle, model, config: TrainingConfig) -> Callable:
+    """``loss(params, X)``: :func:`make_objective` with the points as an argument.
+
+    The same oracle, model and loss settings give the same function, so that
+    :func:`symdisc.training.engine.optimise` compiles it once per shape for
+    every seed of a sweep.
+    """
+    return _reusable(oracle, model, loss_settings(config))
+
+
+@functools.lru_cache(maxsize=16)
+def _reusable(oracle: Oracle, model, config: TrainingConfig) -> Callable:
+    def objective(params, X):
+        return make_objective(oracle, model, config, X)(params)
 
     return objective
