@@ -11,9 +11,19 @@ the blocks,
                  - \sum_γ M_{αβγ} a_{αβγ} A_γ \big\|^2,
 
 where ``M_αβγ = 1`` iff ``α, β, γ`` lie in the same block: for ``α, β`` in
-different blocks it is ``‖[A_α, A_β]‖²``. A decomposition counts as found
-when every check on fresh points passes and every factor is indecomposable
-(one-dimensional, or simple by :func:`symdisc.algebra.identify.identify`).
+different blocks it is ``‖[A_α, A_β]‖²``. A block of two or more generators
+must be simple, hence semisimple: :func:`nondegeneracy` keeps its Killing
+form away from zero and :func:`outside_derived` keeps it inside the derived
+algebra ``[g, g]`` of the exact algebra ``g``, where every semisimple
+subalgebra lies (without it, one block of 8 in u(4) stalls at
+``su(2)² ⊕ u(1)²`` instead of reaching su(3)). A decomposition counts as
+found when every check on fresh points passes and every factor is
+indecomposable (one-dimensional, or simple by
+:func:`symdisc.algebra.identify.identify`).
+
+:func:`decomposition_table` fills the ``(N_h, r)`` table: one closed block
+per ``N_h`` first, then block patterns for the cells still open, skipping
+patterns that rank or representation size rule out (:func:`ruled_out`).
 """
 
 from __future__ import annotations
@@ -206,7 +216,8 @@ def discover_blocks(
         ``k_1 … k_r``; generators ``k_1 + … + k_{i−1} + 1 …`` form block ``i``.
     config : TrainingConfig, optional
         ``n_generators`` is set to ``Σ k_i``; ``h_closure`` weights
-        :func:`closure_blocks` and :func:`nondegeneracy`.
+        :func:`closure_blocks` and :func:`nondegeneracy`;
+        :func:`outside_derived` has weight 1, like the invariance it refines.
     seed : int, optional
     **options
         Other :class:`TrainingConfig` fields.
@@ -254,8 +265,8 @@ def discover_blocks(
 def _block_objective(oracle: Oracle, model, config: TrainingConfig):
     """``loss(p, data)`` of :func:`discover_blocks`; one per oracle and ``k``.
 
-    Points, block mask and single-generator marks are ``data``, so patterns
-    with the same ``k`` share one compiled loss (see
+    Points, block mask, single-generator marks and ``[g, g]`` are ``data``,
+    so patterns with the same ``k`` share one compiled loss (see
     :func:`symdisc.training.engine.optimise`).
     """
 
