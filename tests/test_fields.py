@@ -13,7 +13,13 @@ from symdisc.errors import InputError
 from symdisc.fieldflow import flow_check, flow_map
 from symdisc.models import fields as F_
 from symdisc.models.fields import FieldModel, named_leaves, params_from_leaves
-from symdisc.oracles import euclidean_norm, manhattan, piecewise, squeeze
+from symdisc.oracles import (
+    euclidean_norm,
+    manhattan,
+    piecewise,
+    quadratic_form,
+    squeeze,
+)
 from symdisc.report_fields import load_fields, replot, write_fields
 from symdisc.training.fields import (
     FieldConfig,
@@ -187,6 +193,46 @@ def test_so2_field_is_tangent_to_the_circles():
     )
     assert cos.mean() > 0.99, f"mean |cos| with the rotation field {cos.mean():.4f}"
     assert r.metrics["normalisation_error"] < 0.01, r.metrics["normalisation_error"]
+
+
+def test_level_set_projectors_are_orthogonal_projectors_killing_the_gradient():
+    o = euclidean_norm(3)
+    X = np.asarray(o.sample(2, 50))[:, 0]
+    P = np.asarray(F_.level_set_projectors(o.fn, jnp.asarray(X), o.point_shape))
+    idempotent = np.max(np.abs(P @ P - P))
+    symmetric = np.max(np.abs(P - np.swapaxes(P, 1, 2)))
+    along_gradient = np.max(np.abs(np.einsum("bij,bj->bi", P, X)))
+    assert idempotent < 1e-12 and symmetric < 1e-12, (idempotent, symmetric)
+    assert along_gradient < 1e-12 * np.max(np.abs(X)), along_gradient
+    traces = np.trace(P, axis1=1, axis2=2)
+    assert np.allclose(traces, 2.0, rtol=1e-12), f"rank of P: {traces[:3]}"
+
+
+def test_tangent_fields_preserve_the_oracle_by_construction_and_along_flows():
+    o = quadratic_form(1, 2)
+    r = discover_fields(
+        o,
+        2,
+        field_config=FieldConfig(depth=1, width=16, tangent=True),
+        epochs=400,
+        n_points=2048,
+        seed=3,
+        **QUICK,
+    )
+    assert r.metrics["invariance_error"] < 1e-12, r.metrics["invariance_error"]
+    assert r.metrics["orthogonality_error"] < 0.05, r.metrics["field_cosines"]
+    assert r.model.to_dict()["projected"] == "level sets"
+    starts = np.asarray(o.sample(5, 4))[:, 0]
+    for index in range(2):
+        check = flow_check(o, r.field(index), starts, t_max=0.5, n_steps=100)
+        assert check.max_drift < 1e-6, f"field {index}: drift {check.max_drift:.2e}"
+
+
+def test_tangent_fields_refuse_a_non_smooth_oracle():
+    with pytest.raises(InputError, match="tangent"):
+        discover_fields(
+            piecewise(), 1, field_config=FieldConfig(tangent=True), epochs=2, **QUICK
+        )
 
 
 def test_piecewise_deep_beats_linear_and_folder_round_trips(tmp_path):

@@ -18,7 +18,6 @@ def plane_run():
         epochs=800,
         n_points=256,
         polish_steps=100,
-        project=True,
         autoencoder=AutoencoderConfig(latent_dim=2, steps=800),
         classifier=ClassifierConfig(steps=400),
     )
@@ -27,7 +26,7 @@ def plane_run():
 def test_digits01_flow_keeps_the_digit_and_the_orthogonal_changes_it(plane_run):
     # lines follow the learned field projected onto the logit's level sets
     run = plane_run
-    assert run.projected
+    assert run.tangent
     assert run.setup.metrics.accuracy_test > 0.95, run.setup.metrics
     assert len(run.lines) == 2
     for line in run.lines:
@@ -35,8 +34,22 @@ def test_digits01_flow_keeps_the_digit_and_the_orthogonal_changes_it(plane_run):
         assert line.keeps_class, f"{line.label}: classes {line.classes}"
     assert not run.orthogonal.keeps_class, f"orthogonal: {run.orthogonal.classes}"
     lin = run.linear.metrics["invariance_error"]
-    deep = run.fields.metrics["invariance_error"]
+    deep = run.penalty.metrics["invariance_error"]
     assert deep < lin, f"MLP {deep:.2e} should beat linear {lin:.2e}"
+    exact = run.fields.metrics["invariance_error"]
+    assert exact < 1e-10, f"projected field's invariance error {exact:.2e}"
+
+
+def test_ten_digits_keep_their_class_along_every_flow_line():
+    run = run_latent("digits", epochs=600, n_points=512, polish_steps=0)
+    accuracy = run.setup.metrics.accuracy_test
+    assert accuracy > 0.90, f"ten-class test accuracy {accuracy:.1%}"
+    assert run.fields.status == "found", run.fields.reasons
+    assert len(run.lines) == 10 * run.fields.n_fields
+    for line in run.lines:
+        assert line.drift < TOL_DRIFT, f"{line.label}: logit drift {line.drift:.2%}"
+        assert line.keeps_class, f"{line.label}: classes {line.classes}"
+    assert run.status == "found", run.reasons
 
 
 def test_latent_folder_holds_metrics_weights_and_figures(plane_run, tmp_path):

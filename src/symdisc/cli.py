@@ -679,17 +679,19 @@ def latent_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar.")
     ] = False,
-    project: Annotated[
+    tangent: Annotated[
         bool,
         typer.Option(
-            help="Draw lines of the fields projected onto the logits' level sets."
+            "--tangent/--penalty",
+            help="Project the fields onto the logits' level sets, or learn the "
+            "invariance as a penalty alone.",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Symmetries of a digit classifier in a learned latent space, end to end."""
     from symdisc.cli_fields import run_latent_command
 
-    raise typer.Exit(run_latent_command(name, mnist, seed, epochs, out, quiet, project))
+    raise typer.Exit(run_latent_command(name, mnist, seed, epochs, out, quiet, tangent))
 
 
 def main() -> None:

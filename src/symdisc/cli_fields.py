@@ -129,16 +129,22 @@ def run_latent_command(
     epochs: int | None,
     out: Path | None,
     quiet: bool,
-    project: bool = False,
+    tangent: bool = True,
 ) -> int:
     """``symdisc latent NAME``: run, write the folder, print a summary."""
-    from symdisc.latent.pipeline import get_latent_preset, run_latent, write_latent
+    from symdisc.latent.pipeline import (
+        format_drift,
+        get_latent_preset,
+        model_rows,
+        run_latent,
+        write_latent,
+    )
 
     preset = get_latent_preset(name)
     out = check_writable(out if out is not None else _default_out(f"latent-{name}"))
     bar, update = _progress(quiet, f"latent {name} fields")
     if bar is None:
-        run = run_latent(name, seed=seed, mnist=mnist, epochs=epochs, project=project)
+        run = run_latent(name, seed=seed, mnist=mnist, epochs=epochs, tangent=tangent)
     else:
         with bar:
             run = run_latent(
@@ -147,7 +153,7 @@ def run_latent_command(
                 mnist=mnist,
                 epochs=epochs,
                 progress=update,
-                project=project,
+                tangent=tangent,
             )
     write_latent(run, out)
     colour = {"found": "green", "not found": "yellow"}.get(run.status, "red")
@@ -163,7 +169,7 @@ def run_latent_command(
     table = Table(show_header=True, box=None)
     for col in ("model", "status", "invariance error"):
         table.add_column(col)
-    for label, r in (("MLP fields", run.fields), ("linear field", run.linear)):
+    for label, r in model_rows(run):
         table.add_row(
             label, r.status, f"{r.metrics.get('invariance_error', float('nan')):.2e}"
         )
@@ -173,7 +179,7 @@ def run_latent_command(
     if drifts:
         out_console.print(
             f"flow lines: {kept}/{len(drifts)} keep their digit, "
-            f"largest logit drift {max(drifts):.2%}"
+            f"largest logit drift {format_drift(max(drifts))}"
         )
     if run.orthogonal is not None:
         changed = "changes" if not run.orthogonal.keeps_class else "does not change"

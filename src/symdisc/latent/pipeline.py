@@ -1,9 +1,16 @@
 """The latent-space symmetry pipeline behind ``symdisc latent NAME``.
 
 Images → autoencoder codes ``z ∈ R^ℓ`` → classifier logits ``s(z)`` (the
-oracle) → ``k`` MLP vector fields that preserve every logit (and a linear
-field ``z ↦ Gz`` trained alike, for comparison) → flow lines from each
-class mean, decoded and classified → checks, figures and a result folder.
+oracle) → ``k`` MLP vector fields that preserve every logit → flow lines
+from each class mean, decoded and classified → checks, figures and a result
+folder.
+
+By default the fields are projected onto the logits' level sets,
+``f̃ = (I − J⁺J) f`` with ``J = ∂s/∂z``: every logit is preserved by
+construction and training chooses ``k`` mutually orthogonal directions
+within the level sets. For comparison the same MLP is trained with the
+invariance as a penalty, and so is a linear field ``z ↦ Gz``; both are
+reported next to the projected fields.
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -142,6 +148,9 @@ class LatentRun:
         The MLP fields.
     linear : FieldResult
         The linear field ``z ↦ Gz`` trained alike.
+    penalty : FieldResult or None
+        The same MLP trained with the invariance as a loss term instead of
+        projected (None when the fields themselves are trained so).
     lines : list of LineCheck
         Flow lines of every field from every class mean.
     orthogonal : LineCheck or None
@@ -152,22 +161,28 @@ class LatentRun:
     status : {"found", "not found", "diverged"}
     reasons : list of str
     timings : dict
-    projected : bool
-        Whether the drawn lines follow the fields projected onto the logits'
-        level sets (:func:`projected`).
+    tangent : bool
+        Whether the fields are projected onto the logits' level sets
+        (:class:`~symdisc.models.fields.TangentFieldModel`).
     """
 
     preset: LatentPreset
     setup: LatentSetup
     fields: FieldResult
     linear: FieldResult
+    penalty: FieldResult | None
     lines: list
     orthogonal: LineCheck | None
     t_max: float
     status: str
     reasons: list
     timings: dict = field(default_factory=dict)
-    projected: bool = False
+    tangent: bool = True
+
+
+def format_drift(drift: float) -> str:
+    """A relative logit drift as a percentage, or in powers of ten when tiny."""
+    return f"{drift:.2%}" if drift >= 1e-4 else f"{drift:.1e}"
 
 
 def get_latent_preset(name: str) -> LatentPreset:
@@ -220,24 +235,6 @@ def check_line(
     )
 
 
-def projected(oracle, field_fn):
-    r"""Remove from a field its components along the logit gradients.
-
-    .. math::  \tilde f(z) = f(z) − J^+ J f(z),\qquad J = ∂s/∂z ∈ R^{m×ℓ}
-
-    ``J f̃ = 0``: every logit is preserved to first order, whatever the
-    residual of the learned field; the learned field still picks the
-    direction within the level set.
-    """
-
-    def field_fn_projected(z):
-        J = jax.jacrev(lambda y: oracle.fn(y[None]))(z)
-        v = field_fn(z)
-        return v - jnp.linalg.pinv(J) @ (J @ v)
-
-    return field_fn_projected
-
-
 def unit_speed(field_fn):
     """``f / |f|``: the same lines as ``f``, followed at unit speed."""
 
@@ -248,13 +245,9 @@ def unit_speed(field_fn):
     return unit
 
 
-def plane_fields(fields: FieldResult, oracle=None):
-    """Unit-speed symmetry field and its orthogonal ``−R f / |f|`` (ℓ = 2).
-
-    With ``oracle``, the field is :func:`projected` first.
-    """
-    f = fields.field(0) if oracle is None else projected(oracle, fields.field(0))
-    unit = unit_speed(f)
+def plane_fields(fields: FieldResult):
+    """Unit-speed symmetry field and its orthogonal ``−R f / |f|`` (ℓ = 2)."""
+    unit = unit_speed(fields.field(0))
     turned = rotate90(unit)
     return unit, lambda z: -turned(z)
 
@@ -267,9 +260,9 @@ def run_latent(
     cache_dir: str | os.PathLike | None = None,
     epochs: int | None = None,
     n_fields: int | None = None,
-    n_points: int = 512,
+    n_points: int = 1024,
     polish_steps: int = 200,
-    project: bool = False,
+    tangent: bool = True,
     autoencoder: AutoencoderConfig | None = None,
     classifier: ClassifierConfig | None = None,
     progress: Progress | None = None,
@@ -291,10 +284,9 @@ def run_latent(
         Training codes for the fields.
     autoencoder, classifier : config, optional
         Model settings (the latent dimension must be the preset's).
-    project : bool
-        Follow the learned fields :func:`projected` onto the logits' level
-        sets for the drawn lines (the checks on fresh codes always measure
-        the learned fields themselves).
+    tangent : bool
+        Project the fields onto the logits' level sets (the default; see the
+        module docstring); False learns the invariance as a penalty alone.
     progress : callable, optional
     """
     preset = get_latent_preset(name)
@@ -330,15 +322,23 @@ def run_latent(
         step_target=1.0,
         margin=0.0,
         tol_invariance=TOL_INVARIANCE,
+        tangent=tangent,
     )
     t1 = time.perf_counter()
     fields = discover_fields(
         setup.oracle, config=config, field_config=deep_cfg, progress=progress
     )
+    penalty = (
+        discover_fields(
+            setup.oracle, config=config, field_config=deep_cfg.replace(tangent=False)
+        )
+        if tangent
+        else None
+    )
     linear = discover_fields(
         setup.oracle,
         config=config.replace(epochs=min(config.epochs, 1000)),
-        field_config=deep_cfg.replace(depth=0),
+        field_config=deep_cfg.replace(depth=0, tangent=False),
     )
     t_fields = time.perf_counter() - t1
 
@@ -351,12 +351,8 @@ def run_latent(
     t_across = float(np.linalg.norm(means[-1] - means[0]))
     lines, orthogonal = [], None
     if fields.status != "diverged":
-        proj = setup.oracle if project else None
         for j in range(k):
-            if plane:
-                f = plane_fields(fields, proj)[0]
-            else:
-                f = fields.field(j) if not project else projected(proj, fields.field(j))
+            f = plane_fields(fields)[0] if plane else fields.field(j)
             for mean, c in zip(means, setup.data.classes, strict=True):
                 lines.append(
                     check_line(setup, f, mean, c, t_max, f"digit {c}, field {j + 1}")
@@ -364,7 +360,7 @@ def run_latent(
         if plane:
             orthogonal = check_line(
                 setup,
-                plane_fields(fields, proj)[1],
+                plane_fields(fields)[1],
                 means[0],
                 setup.data.classes[0],
                 t_across,
@@ -382,13 +378,14 @@ def run_latent(
         setup=setup,
         fields=fields,
         linear=linear,
+        penalty=penalty,
         lines=lines,
         orthogonal=orthogonal,
         t_max=t_max,
         status=status,
         reasons=reasons,
         timings=timings,
-        projected=project,
+        tangent=tangent,
     )
 
 
@@ -453,15 +450,18 @@ def latent_json(run: LatentRun) -> dict:
             "config": run.fields.config,
             "field_config": run.fields.field_config,
         },
-        "linear": {
-            "status": run.linear.status,
-            "metrics": run.linear.metrics,
-            "reasons": run.linear.reasons,
+        "comparisons": {
+            label: {
+                "status": r.status,
+                "metrics": r.metrics,
+                "reasons": r.reasons,
+            }
+            for label, r in comparisons(run)
         },
         "flow_time": run.t_max,
-        "lines_follow": "learned fields projected onto the logits' level sets"
-        if run.projected
-        else "learned fields",
+        "lines_follow": "learned fields, projected onto the logits' level sets"
+        if run.tangent
+        else "learned fields, invariance learned as a penalty",
         "tol_drift": TOL_DRIFT,
         "lines": [line.to_dict() for line in run.lines],
         "orthogonal": run.orthogonal.to_dict() if run.orthogonal else None,
@@ -470,9 +470,20 @@ def latent_json(run: LatentRun) -> dict:
     }
 
 
-def _line_field(run: LatentRun, index: int):
-    f = run.fields.field(index)
-    return projected(run.setup.oracle, f) if run.projected else f
+def comparisons(run: LatentRun) -> list:
+    """``(label, FieldResult)`` of the fields trained for comparison."""
+    out = [] if run.penalty is None else [("mlp_penalty", run.penalty)]
+    return out + [("linear", run.linear)]
+
+
+def model_rows(run: LatentRun) -> list:
+    """``(description, FieldResult)`` of every trained model, the fields first."""
+    f = run.fields
+    how = "projected onto level sets" if run.tangent else "invariance as a penalty"
+    rows = [(f"MLP fields {f.model.depth} × {f.model.width}, {how}", f)]
+    if run.penalty is not None:
+        rows.append(("same MLP, invariance as a penalty", run.penalty))
+    return rows + [("linear field z ↦ Gz, invariance as a penalty", run.linear)]
 
 
 def latent_figures(run: LatentRun) -> dict:
@@ -485,9 +496,7 @@ def latent_figures(run: LatentRun) -> dict:
         return {
             "latent_plane.png": digits01_figure(
                 run.setup,
-                plane_fields(run.fields, run.setup.oracle if run.projected else None)[
-                    0
-                ],
+                plane_fields(run.fields)[0],
                 t_max=run.t_max,
                 n_steps=20,
                 orthogonal_t_max=run.orthogonal.times[-1] if run.orthogonal else None,
@@ -495,7 +504,7 @@ def latent_figures(run: LatentRun) -> dict:
         }
     return {
         f"flow_grid_field{j + 1}.png": digits_flow_grid(
-            run.setup, _line_field(run, j), t_max=run.t_max
+            run.setup, run.fields.field(j), t_max=run.t_max
         )
         for j in range(run.fields.n_fields)
     }
@@ -503,7 +512,7 @@ def latent_figures(run: LatentRun) -> dict:
 
 def latent_markdown(run: LatentRun, figures: list[str]) -> str:
     """``report.md`` of a latent run."""
-    s, f, lin = run.setup, run.fields, run.linear
+    s = run.setup
     m = s.metrics
     lines = [
         f"# symdisc latent: {run.preset.name} — {run.status}",
@@ -526,10 +535,7 @@ def latent_markdown(run: LatentRun, figures: list[str]) -> str:
         "| model | status | relative invariance error | normalisation error |",
         "|---|---|---|---|",
     ]
-    for label, r in (
-        (f"MLP fields, depth {f.model.depth} × {f.model.width}", f),
-        ("linear field z ↦ Gz", lin),
-    ):
+    for label, r in model_rows(run):
         rm = r.metrics
         lines.append(
             f"| {label} ({r.n_fields} field(s)) | {r.status} | "
@@ -542,9 +548,9 @@ def latent_markdown(run: LatentRun, figures: list[str]) -> str:
         "",
         "Lines follow the learned fields"
         + (
-            " projected onto the logits' level sets (--project). "
-            if run.projected
-            else ". "
+            ", projected onto the logits' level sets. "
+            if run.tangent
+            else " (invariance learned as a penalty, --penalty). "
         ),
         f"Logits must stay within {TOL_DRIFT:.0%} of their starting values "
         "and every decoded image must be classified as the starting digit.",
@@ -555,7 +561,7 @@ def latent_markdown(run: LatentRun, figures: list[str]) -> str:
     shown = run.lines + ([run.orthogonal] if run.orthogonal else [])
     for line in shown:
         lines.append(
-            f"| {line.label} | {line.drift:.2%} | "
+            f"| {line.label} | {format_drift(line.drift)} | "
             f"{' '.join(str(c) for c in line.classes)} |"
         )
     t = run.timings
@@ -568,7 +574,9 @@ def latent_markdown(run: LatentRun, figures: list[str]) -> str:
         "",
         "## Files",
         "",
-        "- `model.json` + `weights.npz`: the MLP fields; `linear/`: the linear field.",
+        "- `model.json` + `weights.npz`: the MLP fields; `linear/`: the linear "
+        "field"
+        + ("; `penalty/`: the MLP trained with the penalty." if run.penalty else "."),
         "- `result.json`: everything above as data.",
         "",
         "## Figures",
@@ -586,7 +594,10 @@ def write_latent(run: LatentRun, out: str | os.PathLike) -> Path:
     figures = latent_figures(run)
     with result_folder(out) as w:
         w.json("result.json", latent_json(run))
-        for prefix, r in (("", run.fields), ("linear/", run.linear)):
+        saved = [("", run.fields), ("linear/", run.linear)]
+        if run.penalty is not None:
+            saved.append(("penalty/", run.penalty))
+        for prefix, r in saved:
             w.json(f"{prefix}model.json", r.model.to_dict())
             w.npz(f"{prefix}weights.npz", named_leaves(r.params))
         w.npz("history.npz", run.fields.history)

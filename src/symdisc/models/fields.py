@@ -192,6 +192,102 @@ class FieldModel:
         return cls(**data)
 
 
+@functools.partial(jax.jit, static_argnums=(0, 2))
+def level_set_projectors(fn: Callable, X: Array, point_shape: tuple) -> Array:
+    r"""Orthogonal projectors onto the level sets of ``φ`` at each point.
+
+    .. math::  P(x) = I − J^+ J,\qquad J = Dφ(x) ∈ R^{m×N}
+
+    ``J P = 0``: a velocity ``P v`` changes none of the ``m`` labels to first
+    order. ``X`` is ``(b, N)``; returns ``(b, N, N)``. Compiled once per
+    ``φ`` and shape.
+    """
+    shaped = X.reshape(X.shape[0], *point_shape)
+    J = jax.vmap(jax.jacrev(fn))(shaped).reshape(X.shape[0], -1, X.shape[1])
+    eye = jnp.eye(X.shape[1], dtype=X.dtype)
+    return eye[None] - jnp.linalg.pinv(J) @ J
+
+
+@dataclass(frozen=True)
+class TangentFieldModel:
+    r"""Fields of ``base`` projected onto the level sets of the oracle.
+
+    .. math::  \tilde f_α(x) = P(x)\, f_α(x),\qquad P = I − J^+ J
+
+    (:func:`level_set_projectors`). Every field preserves the oracle exactly
+    to first order, so the invariance holds by construction and training
+    only chooses the directions within the level sets (normalisation,
+    orthogonality). Smooth oracles only: ``J`` must exist everywhere.
+
+    Parameters
+    ----------
+    base : FieldModel
+        The MLP (or linear) fields before projection; they own the weights.
+    fn : callable
+        ``φ``: one point of ``point_shape`` to its ``(m,)`` labels.
+    point_shape : tuple of int
+        ``(c, n)`` with ``c·n = base.n``.
+    """
+
+    base: FieldModel
+    fn: Callable
+    point_shape: tuple
+
+    name = "tangent-mlp"
+
+    @property
+    def n(self) -> int:
+        """Dimension ``N`` of the space the fields act on."""
+        return self.base.n
+
+    @property
+    def n_fields(self) -> int:
+        """Number ``k`` of fields."""
+        return self.base.n_fields
+
+    @property
+    def depth(self) -> int:
+        """Hidden layers of the base MLP."""
+        return self.base.depth
+
+    @property
+    def width(self) -> int:
+        """Units per hidden layer of the base MLP."""
+        return self.base.width
+
+    @property
+    def linear(self) -> bool:
+        """Projected fields are never linear maps."""
+        return False
+
+    def init(self, key: Array) -> dict:
+        """Random parameters of the base fields."""
+        return self.base.init(key)
+
+    def values(self, params: dict, X: Array) -> Array:
+        """Every projected field at every point: ``(b, N) -> (k, b, N)``."""
+        P = level_set_projectors(self.fn, X, self.point_shape)
+        return jnp.einsum("bij,kbj->kbi", P, self.base.values(params, X))
+
+    def field(self, params: dict, index: int = 0) -> Callable[[Array], Array]:
+        """Projected field ``f̃_index`` of one point, ``(N,) -> (N,)``."""
+        if not 0 <= index < self.n_fields:
+            raise bad_input("index", f"0 … {self.n_fields - 1}", index)
+        return lambda x: self.values(params, x[None])[index, 0]
+
+    def rescale(self, params: dict, factors) -> dict:
+        """Parameters of ``c_α f̃_α`` (the projection is linear)."""
+        return self.base.rescale(params, factors)
+
+    def matrices(self, params: dict) -> np.ndarray:
+        """Projected fields are not matrices."""
+        raise NotImplementedError("fields projected onto level sets are not linear")
+
+    def to_dict(self) -> dict:
+        """Hyperparameters of the base and the projection (``model.json``)."""
+        return {**self.base.to_dict(), "kind": self.name, "projected": "level sets"}
+
+
 def parse_hidden(text: str) -> tuple[int, int]:
     """``"3x64"`` → ``(depth, width) = (3, 64)``; ``"0"`` is the linear field."""
     parts = str(text).lower().replace("×", "x").split("x")

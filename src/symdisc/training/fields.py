@@ -25,7 +25,7 @@ from symdisc.checks import failed_checks
 from symdisc.config import TrainingConfig, check_keys
 from symdisc.errors import bad_input
 from symdisc.models import fields as F_
-from symdisc.models.fields import FieldModel
+from symdisc.models.fields import FieldModel, TangentFieldModel
 from symdisc.oracles.base import Oracle, check_oracle
 from symdisc.training.engine import Progress, optimise
 from symdisc.training.objective import invariance_form
@@ -62,6 +62,12 @@ class FieldConfig:
         Deep fields are ``Gx + MLP(x)`` (True) or ``MLP(x)`` alone (the
         default: the linear term slows the fit of fields that must turn
         sharply, as near a discontinuity).
+    tangent : bool
+        Project every field onto the level sets of the oracle,
+        ``f̃ = (I − J⁺J) f`` with ``J = Dφ(x)``
+        (:class:`~symdisc.models.fields.TangentFieldModel`): invariance holds
+        by construction and training only chooses the directions. Smooth
+        oracles only; off by default, so that the invariance is learned.
     final_learning_rate : float
         Adam's step decays along a cosine from the configured learning rate
         to this fraction of it at the last epoch (1: constant, the default;
@@ -102,6 +108,7 @@ class FieldConfig:
     activation: str = "tanh"
     step_target: float = 2.0
     linear_path: bool = False
+    tangent: bool = False
     final_learning_rate: float = 1.0
     relative: bool = True
     standardise: bool = True
@@ -220,14 +227,18 @@ Mask = Callable[[jax.Array], jax.Array]
 
 def make_field_model(
     oracle: Oracle, n_fields: int, field_config: FieldConfig, X: jax.Array | None = None
-) -> FieldModel:
-    """Build the field architecture for ``oracle``; ``X`` ``(b, N)`` sets ``μ, σ``."""
+) -> FieldModel | TangentFieldModel:
+    """Build the field architecture for ``oracle``; ``X`` ``(b, N)`` sets ``μ, σ``.
+
+    With ``field_config.tangent`` the fields are projected onto the oracle's
+    level sets.
+    """
     center, scale = None, 1.0
     if field_config.standardise and X is not None and field_config.depth > 0:
         Xn = np.asarray(X)
         center = tuple(float(v) for v in Xn.mean(axis=0))
         scale = float(np.sqrt(np.mean((Xn - Xn.mean(axis=0)) ** 2))) or 1.0
-    return FieldModel(
+    model = FieldModel(
         n=oracle.n * oracle.copies,
         n_fields=n_fields,
         depth=field_config.depth,
@@ -237,6 +248,16 @@ def make_field_model(
         scale=scale,
         linear_path=field_config.linear_path,
     )
+    if not field_config.tangent:
+        return model
+    if not oracle.smooth:
+        raise bad_input(
+            "tangent",
+            "a smooth oracle (the projection needs its Jacobian everywhere)",
+            f"the non-smooth oracle {oracle.name!r}",
+            "Train without tangent=True.",
+        )
+    return TangentFieldModel(model, oracle.fn, oracle.point_shape)
 
 
 def make_field_objective(
@@ -259,8 +280,16 @@ def make_field_objective(
         else None
     )
 
+    values = model.values
+    if isinstance(model, TangentFieldModel):
+        # the training points do not move: project with fixed P(X)
+        P = F_.level_set_projectors(oracle.fn, X, shape)
+
+        def values(params, X):
+            return jnp.einsum("bij,kbj->kbi", P, model.base.values(params, X))
+
     def objective(params):
-        F = model.values(params, X)
+        F = values(params, X)
         if form == "exact":
             inv = F_.invariance_exact(oracle.fn, F, X, shape, floor, gw)
         else:
@@ -351,9 +380,10 @@ def field_checks(
     :func:`relative_invariance` over the kept points (see :func:`kept_points`;
     exact form for smooth oracles, finite step ``check_epsilon`` otherwise).
     ``normalisation_error``: ``max_α |mean_x |f_α|² / s − 1|``, over
-    ``step_points`` ``(b', c, n)`` when given (a larger fresh sample).
+    ``step_points`` ``(b', c, n)`` when given (a larger fresh sample, whose
+    own sampling error stays well under the tolerances).
     ``orthogonality_error``: ``max_{α≠β} |M_αβ| / √(M_αα M_ββ)`` with
-    ``M = mean_x ⟨f_α, f_β⟩``.
+    ``M = mean_x ⟨f_α, f_β⟩``, over ``step_points`` too.
     """
     b = points.shape[0]
     F = model.values(params, points.reshape(b, -1))
@@ -364,15 +394,11 @@ def field_checks(
         mean = np.nanmean(ratio, axis=1) if ratio.size else np.full(len(F), np.nan)
         median = np.nanmedian(ratio, axis=1) if ratio.size else mean
         worst = np.nanmax(ratio, axis=1) if ratio.size else mean
+    F_steps = F
     if step_points is not None:
-        steps = np.asarray(
-            F_.mean_step(
-                model.values(params, step_points.reshape(step_points.shape[0], -1))
-            )
-        )
-    else:
-        steps = np.asarray(F_.mean_step(F))
-    M = np.asarray(F_.field_gram(F))
+        F_steps = model.values(params, step_points.reshape(step_points.shape[0], -1))
+    steps = np.asarray(F_.mean_step(F_steps))
+    M = np.asarray(F_.field_gram(F_steps))
     d = np.sqrt(np.abs(np.diag(M)))
     cos = M / np.where(np.outer(d, d) > 0, np.outer(d, d), 1.0)
     off = np.abs(cos[~np.eye(len(M), dtype=bool)])
