@@ -7,7 +7,9 @@ n, log scale) and prints a table.
 
     python benchmarks/bench_algorithms.py                 # so(2…6), su(2…6)
     python benchmarks/bench_algorithms.py --exceptional   # also g2, f4, e6 (lbt)
-    python benchmarks/bench_algorithms.py --complete   # greedy, lbt: so(7,8), u(3,4)
+    python benchmarks/bench_algorithms.py --complete   # greedy, lbt: so(7,8), u(2,3,4)
+    python benchmarks/bench_algorithms.py --sizes "" --complete --exceptional \
+        --out benchmarks/results/algorithms-extra.json   # those alone
 
 su(n) comes from ``symdisc.oracles.unitary`` when that module exists;
 otherwise u(n) (``hermitian_norm``) stands in for it. Every algorithm runs
@@ -279,12 +281,13 @@ def main() -> None:
         (f, int(n), a)
         for f in args.families.split(",")
         for n in args.sizes.split(",")
+        if n
         for a in ALGORITHMS
     ]
     if args.complete:
         cases += [
             (f, n, a)
-            for f, n in (("so", 7), ("so", 8), ("u", 3), ("u", 4))
+            for f, n in (("so", 7), ("so", 8), ("u", 2), ("u", 3), ("u", 4))
             for a in ("greedy", "lbt")
         ]
     if args.exceptional:
@@ -296,11 +299,14 @@ def main() -> None:
         print(table([record]).splitlines()[-1], flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"records": records}, indent=1))
-    plot(records, args.out.with_suffix(".png"))
     print()
     print(table(records))
-    print(speedups(records))
-    print(f"\nwritten: {args.out} and {args.out.with_suffix('.png')}")
+    written = [args.out]
+    if comparison(records):
+        plot(records, args.out.with_suffix(".png"))
+        print(speedups(records))
+        written.append(args.out.with_suffix(".png"))
+    print(f"\nwritten: {', '.join(map(str, written))}")
 
 
 if __name__ == "__main__":

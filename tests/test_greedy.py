@@ -14,6 +14,7 @@ from symdisc.errors import InputError
 from symdisc.exact import solve
 from symdisc.losses import directional_derivatives
 from symdisc.oracles import Oracle, euclidean_norm, g2, hermitian_norm
+from symdisc.oracles.unitary import special_unitary
 from symdisc.presets import experiment_from_preset
 from symdisc.training import greedy, lbt
 from symdisc.training.algorithms import algorithm_runner
@@ -29,10 +30,13 @@ FAST = {
     "n_check_points": 256,
 }
 
-CASES = [  # name, oracle, dimension of the algebra
+CASES = [  # name, oracle, dimension: small algebras and the largest promised sizes
     ("so(3)", lambda: euclidean_norm(3), 3),
     ("so(4)", lambda: euclidean_norm(4), 6),
     ("u(2)", lambda: hermitian_norm(2), 4),
+    ("so(8)", lambda: euclidean_norm(8), 28),
+    ("u(4)", lambda: hermitian_norm(4), 16),
+    ("su(4)", lambda: special_unitary(4), 15),
 ]
 
 
