@@ -8,7 +8,16 @@ import pytest
 import symdisc  # noqa: F401  (float64)
 from symdisc.errors import InputError
 from symdisc.exact import solve
-from symdisc.scan import aggregate, build, oracle_spec, parse_range, scan
+from symdisc.scan import (
+    aggregate,
+    build,
+    class_text,
+    distinct_classes,
+    identification_record,
+    oracle_spec,
+    parse_range,
+    scan,
+)
 from symdisc.subalgebras import (
     Ambient,
     DecompositionCell,
@@ -247,6 +256,43 @@ def test_lorentz_two_generators_reach_abelian_and_non_abelian():
     (cell,) = result.cells
     derived = sorted(c["derived_dimension"] for c in cell.classes)
     assert derived == [0, 1], f"classes reached: {cell.classes}"
+
+
+def _unit(i: int, j: int) -> np.ndarray:
+    e = np.zeros((4, 4))
+    e[i, j] = 1.0
+    return e
+
+
+def test_rotation_and_boost_lines_are_one_class_null_plane_another():
+    """In so(1,3) a rotation and a boost each span the one-dimensional algebra
+    (as u(1) and as R): one isomorphism class, two embeddings; the boost with a
+    null rotation spans aff(1), which is not abelian."""
+    rotation = _unit(1, 2) - _unit(2, 1)
+    boost = _unit(0, 1) + _unit(1, 0)
+    null = _unit(0, 2) + _unit(2, 0) - rotation  # [boost, null] = −null
+    spans = {0: [rotation], 1: [boost], 2: [rotation], 3: [boost, null]}
+    runs = [
+        {
+            "seed": seed,
+            "status": "found",
+            "identification": identification_record(np.array(g), False),
+        }
+        for seed, g in spans.items()
+    ]
+    runs.append({"seed": 4, "status": "not_found", "identification": None})
+    lines = distinct_classes(runs[:3] + runs[4:])
+    assert len(lines) == 1, lines
+    (line,) = lines
+    assert line["seeds"] == [0, 1, 2], line
+    assert [(e["name"], e["seeds"]) for e in line["embeddings"]] == [
+        ("R", [1]),
+        ("u(1)", [0, 2]),
+    ], line
+    assert "as u(1): seeds [0, 2]" in class_text(line), class_text(line)
+    plane = distinct_classes([runs[3]])
+    assert [c["name"] for c in plane] == ["aff(1)"], plane
+    assert plane[0]["derived_dimension"] == 1, plane
 
 
 def test_dask_cluster_matches_local_processes(tmp_path):

@@ -215,7 +215,7 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
                 f"{table.timings['wall_s']:.1f} s; saved: {out}/"
             )
             return
-        from symdisc.scan import scan
+        from symdisc.scan import class_text, scan
         from symdisc.subalgebra_report import write_classes
 
         dims = f"{dim}..{dim}" if dim else None
@@ -236,15 +236,8 @@ def register(app: typer.Typer, guarded, out_console, err_console) -> None:
 
         published = PUBLISHED_CLASSES.get(name, {})
         for cell in result.cells:
-            text = (
-                "; ".join(
-                    f"{c['name']} (derived {c['derived_dimension']}, Killing "
-                    f"{tuple(c['killing_signature'])}, {len(c['seeds'])} "
-                    f"seed(s))"
-                    for c in cell.classes
-                )
-                or "none"
-            )
+            text = "; ".join(class_text(c, seeds=False) for c in cell.classes)
+            text = text or "none"
             known = f" (published: {published[cell.k]})" if cell.k in published else ""
             out_console.print(
                 f"k = {cell.k:2d}: {len(cell.classes)} class(es){known}: {text}"

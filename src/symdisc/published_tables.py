@@ -161,7 +161,10 @@ PUBLISHED_CLASSES = {"lorentz": {2: 2, 3: 5, 4: 1, 5: 0, 6: 1}}
 #: What the comparison of class counts must keep in mind, by preset.
 CLASS_NOTES = {
     "lorentz": (
-        "A class here is (name, derived dimension, Killing signature). At k = 3 "
+        "A class here is (name, derived dimension, Killing signature), where a "
+        "central u(1) (a rotation) and a central R (a boost) count alike: they "
+        "are one abstract algebra, embedded in two ways, and the seeds of each "
+        "embedding are listed. At k = 3 "
         "the published five types are so(3), so(2,1) and solvable algebras "
         "spanned by the two null rotations N1, N2 of one null line and one "
         "more generator X = a J + b K (J the rotation, K the boost fixing that "

@@ -292,8 +292,8 @@ class ScanCell:
     best_loss : float
         Smallest final loss over the seeds (NaN if every seed diverged).
     classes : list of dict
-        Distinct isomorphism classes reached by found seeds: ``name``,
-        ``derived_dimension``, ``killing_signature``, ``seeds``.
+        Distinct isomorphism classes reached by found seeds, from
+        :func:`distinct_classes`.
     """
 
     n: int
@@ -363,17 +363,41 @@ class ScanResult:
         return [c.to_dict() for c in self.cells]
 
 
+#: How identification names a central direction: ``u(1)`` when it acts as a
+#: compact rotation, ``R`` otherwise. Abstractly both are the one-dimensional
+#: algebra, so they tell embeddings apart, not isomorphism classes.
+CENTRE_NAMES = ("u(1)", "R")
+
+
 def class_key(identification: dict) -> tuple:
-    """Return what tells classes apart: name, derived dimension, Killing."""
+    """Return what tells isomorphism classes apart.
+
+    The name, derived dimension and Killing signature, except that a reductive
+    algebra's central directions count only by their number: ``u(1)`` and
+    ``R`` (or ``su(2) ⊕ u(1)`` and ``su(2) ⊕ R``) are one abstract algebra,
+    reached through different embeddings.
+    """
+    factors = identification.get("factors")
+    if factors is None:
+        name = identification["name"]
+    else:
+        simple = tuple(sorted(f for f in factors if f not in CENTRE_NAMES))
+        name = (simple, len(factors) - len(simple))
     return (
-        identification["name"],
+        name,
         identification["derived_dimension"],
         tuple(identification["killing_signature"]),
     )
 
 
 def distinct_classes(runs: list[dict]) -> list[dict]:
-    """Group found runs by :func:`class_key`; one entry per class."""
+    """Group found runs by :func:`class_key`; one entry per class.
+
+    Each entry has ``name`` (the names of its embeddings joined by ``≅``),
+    ``derived_dimension``, ``killing_signature``, ``kind``, ``seeds`` and
+    ``embeddings``: one ``{"name", "seeds"}`` per name that identification
+    gave the seeds of this class.
+    """
     groups: dict[tuple, dict] = {}
     for run in runs:
         ident = run.get("identification")
@@ -382,15 +406,51 @@ def distinct_classes(runs: list[dict]) -> list[dict]:
         entry = groups.setdefault(
             class_key(ident),
             {
-                "name": ident["name"],
                 "derived_dimension": ident["derived_dimension"],
                 "killing_signature": list(ident["killing_signature"]),
                 "kind": ident["kind"],
                 "seeds": [],
+                "embeddings": {},
             },
         )
         entry["seeds"].append(run["seed"])
-    return sorted(groups.values(), key=lambda e: (e["derived_dimension"], e["name"]))
+        entry["embeddings"].setdefault(ident["name"], []).append(run["seed"])
+    classes = []
+    for entry in groups.values():
+        names = sorted(entry["embeddings"])
+        classes.append(
+            {
+                "name": " ≅ ".join(names),
+                **entry,
+                "embeddings": [
+                    {"name": n, "seeds": entry["embeddings"][n]} for n in names
+                ],
+            }
+        )
+    return sorted(classes, key=lambda e: (e["derived_dimension"], e["name"]))
+
+
+def class_text(cls: dict, seeds: bool = True) -> str:
+    """One class as text: name, derived dimension, Killing signature, seeds.
+
+    ``seeds=False`` gives the number of seeds instead of their list.
+    """
+
+    def reached(names_seeds: list) -> str:
+        return str(names_seeds) if seeds else f"{len(names_seeds)} seed(s)"
+
+    embeddings = cls.get("embeddings") or [{"name": cls["name"], "seeds": cls["seeds"]}]
+    if len(embeddings) == 1:
+        who = f"seeds {reached(cls['seeds'])}" if seeds else reached(cls["seeds"])
+    else:
+        who = "; ".join(
+            f"as {e['name']}: {'seeds ' if seeds else ''}{reached(e['seeds'])}"
+            for e in embeddings
+        )
+    return (
+        f"{cls['name']} (derived {cls['derived_dimension']}, Killing "
+        f"{tuple(cls['killing_signature'])}, {who})"
+    )
 
 
 def aggregate(runs: list[dict]) -> list[ScanCell]:

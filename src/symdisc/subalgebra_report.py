@@ -10,6 +10,7 @@ import numpy as np
 
 from symdisc.io import result_folder
 from symdisc.report import header
+from symdisc.scan import class_text
 
 
 def _runs_without_arrays(runs: list[dict]) -> list[dict]:
@@ -26,11 +27,7 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 
 
 def _class_text(classes: list[dict]) -> str:
-    return "; ".join(
-        f"{c['name']} (derived {c['derived_dimension']}, Killing "
-        f"{tuple(c['killing_signature'])}, seeds {c['seeds']})"
-        for c in classes
-    )
+    return "; ".join(class_text(c) for c in classes)
 
 
 def write_scan(result, out: str | Path) -> Path:
