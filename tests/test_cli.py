@@ -199,3 +199,49 @@ def test_markup_in_messages_is_printed_literally(tmp_path):
 
 def test_solve_refuses_too_few_points(tmp_path):
     assert "at least 9 points" in _bad(tmp_path, "solve", "so3", "--points", 2)
+
+
+def test_misspelt_oracle_kind_key(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[oracle]\nknd = "metric"\np = 1\nq = 2\n')
+    assert "'knd'. Did you mean 'kind'" in _bad(tmp_path, "run", bad)
+
+
+def test_hidden_without_mlp_is_refused(tmp_path):
+    assert "--model mlp" in _bad(tmp_path, "run", "so3", "--hidden", "2x8")
+
+
+def test_library_names_are_shown_as_flags(tmp_path):
+    assert "--generators (n_generators)" in _bad(tmp_path, "run", "so3", "-k", 0)
+
+
+def test_example_data_in_an_unwritable_place(tmp_path):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    result = invoke("example-data", "dimuon", "--out", target / "x.csv")
+    assert result.exit_code == 2, result.output
+    assert "cannot write there" in result.output, result.output
+
+
+def test_scan_replaces_its_own_earlier_folder(tmp_path):
+    out = tmp_path / "scan"
+    for _ in range(2):
+        result = invoke("scan", "so", "--dims", 2, "--seeds", 1, "--out", out, "-q")
+        assert result.exit_code == 0, result.output
+    assert (out / "scan.json").is_file()
+
+
+def test_interrupt_after_the_folder_is_written_says_so(tmp_path, monkeypatch):
+    import symdisc.cli as cli
+
+    def interrupted_after_writing(*args, **kwargs):
+        original(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    original = cli._print_discovery
+    monkeypatch.setattr(cli, "_print_discovery", interrupted_after_writing)
+    out = tmp_path / "so3"
+    result = invoke("run", "so3", "--out", out, "-q")
+    assert result.exit_code == 130, result.output
+    assert "written in full" in result.output, result.output
+    assert (out / "result.json").is_file()

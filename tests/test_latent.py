@@ -141,10 +141,23 @@ def test_mnist_folder_standard_split_and_classes(tmp_path):
     assert pair.classes == (0, 1) and pair.name == "mnist01"
     assert len(pair.labels_train) == 5 and set(pair.labels_test) <= {0, 1}
 
+    one = load_mnist(tmp_path / "t10k-labels-idx1-ubyte", seed=3)  # + its images
+    assert len(one.labels_train) + len(one.labels_test) == parts["t10k"]
+    np.testing.assert_allclose(
+        np.sort(np.concatenate([one.images_train, one.images_test]), axis=0),
+        np.sort(data.images_test, axis=0),
+    )
+
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(InputError, match="folder holding"):
         load_mnist(empty)
+    (empty / "train-images-idx3-ubyte").write_bytes(b"")
+    with pytest.raises(InputError, match="train-labels-idx1-ubyte"):
+        load_mnist(empty / "train-images-idx3-ubyte")
+    (empty / "digits.bin").write_bytes(b"")
+    with pytest.raises(InputError, match="MNIST file named like"):
+        load_mnist(empty / "digits.bin")
 
 
 def test_digits_data_split_is_seeded():

@@ -204,6 +204,27 @@ def test_vev_option_counts_the_commutant():
     assert exp.training.n_generators == solve(exp.oracle).dimension == 7
     with pytest.raises(InputError, match="vev"):
         with_vev(resolve("su3-breaking"), "1,a")
+    exp = with_vev(resolve("u3"), "1,1,-2")  # one copy: u(2) ⊕ u(1)
+    assert exp.training.n_generators == solve(exp.oracle).dimension == 5
+    exp = with_vev(resolve("su3"), "1,1,-2")  # the volume too: su(2) ⊕ u(1)
+    assert exp.training.n_generators == solve(exp.oracle).dimension == 4
+
+
+@pytest.mark.parametrize(
+    ("preset", "vev", "message"),
+    [
+        ("su5-breaking", "1,2", "5 diagonal entries"),
+        ("su3", "1,,2", "comma-separated numbers"),
+        ("so3", "2,2,-3", "a unitary oracle"),
+        ("g2", "1,-1", "a unitary oracle"),
+    ],
+)
+def test_vev_of_wrong_size_or_on_a_real_oracle_is_refused(preset, vev, message):
+    from symdisc.presets import resolve
+    from symdisc.presets.breaking import with_vev
+
+    with pytest.raises(InputError, match=message):
+        with_vev(resolve(preset), vev)
 
 
 # ---- training ------------------------------------------------------------------

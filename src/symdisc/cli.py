@@ -48,20 +48,44 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
+#: Library argument names that reach the command line under another flag
+#: (an error about ``n_generators`` is about ``--generators`` there).
+FLAGS = {
+    "n_generators": "--generators",
+    "learning_rate": "--learning-rate",
+    "h_sparsity": "--sparsity",
+}
+
+
+def _in_flags(message: str) -> str:
+    """``message`` with a leading library argument name shown as its flag."""
+    key, sep, rest = message.partition(":")
+    if sep and key in FLAGS:
+        return f"{FLAGS[key]} ({key}):{rest}"
+    return message
+
+
 def guarded(command):
     """Turn input errors into one line and exit 2; surprises into exit 1."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from symdisc.io import WRITTEN
+
+        WRITTEN.clear()
         try:
             return command(*args, **kwargs)
         except typer.Exit:
             raise
         except InputError as exc:
-            raise fail(str(exc)) from None
+            raise fail(_in_flags(str(exc))) from None
         except NotImplementedError as exc:
             raise fail(f"not supported: {exc}") from None
         except KeyboardInterrupt:
+            if WRITTEN:
+                raise fail(
+                    f"interrupted after {WRITTEN[-1]} was written in full", 130
+                ) from None
             raise fail("interrupted; nothing was written", 130) from None
         except Exception as exc:  # report, never a bare traceback by default
             if logging.getLogger().isEnabledFor(logging.DEBUG):
@@ -76,8 +100,12 @@ def guarded(command):
 
 
 def _progress(quiet: bool, description: str):
-    """A rich progress bar as a ``progress(step, total, loss)`` callback."""
-    if quiet:
+    """A rich progress bar as a ``progress(step, total, loss)`` callback.
+
+    None when ``quiet`` or when stderr is not a terminal (a bar cannot be
+    redrawn in a log file, and would leave blank lines there).
+    """
+    if quiet or not err_console.is_terminal:
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -120,10 +148,12 @@ def presets_command() -> None:
 
 
 def _print_discovery(result, out: Path) -> None:
+    from symdisc.report import MISSING, NOT_MEASURED, plural
+
     colour = {"found": "green", "not found": "yellow"}.get(result.status, "red")
     out_console.print(
         f"[bold {colour}]{result.status}[/]: {result.oracle['name']}, "
-        f"{result.n_generators} generator(s), {result.algorithm}"
+        f"{plural(result.n_generators, 'generator')}, {result.algorithm}"
     )
     m = result.metrics
     table = Table(show_header=True, box=None)
@@ -148,9 +178,10 @@ def _print_discovery(result, out: Path) -> None:
                 cfg["tol_span"],
             )
         )
+    missing = NOT_MEASURED if result.status == "diverged" else MISSING
     for name, value, tol in rows:
-        if value is not None:
-            table.add_row(name, f"{value:.2e}", f"{tol:.0e}")
+        shown = missing if value is None else f"{value:.2e}"
+        table.add_row(name, shown, f"{tol:.0e}")
     if "min_angle_deg" in m and result.n_generators > 1:
         table.add_row(
             "pairwise angles (°)",
@@ -386,9 +417,12 @@ def run_command(
         str, typer.Option(help="linear (matrices G) or mlp (nonlinear vector fields).")
     ] = "linear",
     hidden: Annotated[
-        str,
-        typer.Option(help="Hidden layers of the mlp fields, DEPTHxWIDTH (0 = linear)."),
-    ] = "3x64",
+        str | None,
+        typer.Option(
+            help="Hidden layers of the mlp fields, DEPTHxWIDTH (0 = linear); "
+            "default 3x64."
+        ),
+    ] = None,
     sparsify: Annotated[
         bool,
         typer.Option(
@@ -412,6 +446,11 @@ def run_command(
     experiment = _experiment(target, spec, seed, quiet, out=out, vev=vev)
     if model not in ("linear", "mlp"):
         raise fail(f"--model: expected linear or mlp, got {model!r}.")
+    if hidden is not None and model != "mlp":
+        raise fail(
+            f"--hidden {hidden}: shapes the mlp fields only; add --model mlp "
+            "or drop --hidden."
+        )
     base = experiment.training
     if model == "mlp":
         from symdisc.training.fields import FIELD_TRAINING
@@ -429,7 +468,7 @@ def run_command(
     if model == "mlp":
         from symdisc.cli_fields import run_fields
 
-        raise typer.Exit(run_fields(experiment, config, hidden, out, quiet))
+        raise typer.Exit(run_fields(experiment, config, hidden or "3x64", out, quiet))
     validate(experiment.oracle, config)
     from symdisc.training.algorithms import algorithm_runner
 
@@ -627,7 +666,13 @@ def example_data_command(
             f"--out {out}: is a folder; give a file name such as "
             f"{out / (name + '.csv')}."
         )
-    write_atomic(out, lambda tmp: write_events_csv(tmp, events, seed=seed))
+    try:
+        write_atomic(out, lambda tmp: write_events_csv(tmp, events, seed=seed))
+    except OSError as exc:
+        raise InputError(
+            f"--out {out}: cannot write there ({exc.strerror}). "
+            "Choose a file in a folder you can write to."
+        ) from None
     features = ",".join(EVENT_COLUMNS[:8])
     groups = ",".join(EVENT_COLUMNS[:4]) + ";" + ",".join(EVENT_COLUMNS[4:8])
     _say(
@@ -648,15 +693,17 @@ _register_subalgebras(app, guarded, out_console, err_console)
 @app.command("plot")
 @guarded
 def plot_command(
-    folder: Annotated[Path, typer.Argument(help="A result folder of `symdisc run`.")],
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A result folder of `symdisc run`, `solve`, `scan`, …"),
+    ],
 ) -> None:
-    """Redraw the figures of a result folder (linear or nonlinear fields)."""
+    """Redraw the figures of a result folder (run, solve, scan or subalgebras)."""
+    from symdisc.report import plural
     from symdisc.report_fields import replot
 
     names = replot(folder)
-    out_console.print(
-        f"redrew {len(names)} figure(s) in {folder}/figures: " + ", ".join(names)
-    )
+    _say(f"redrew {plural(len(names), 'figure')} in {folder}/figures: " + ", ".join(names))
 
 
 @app.command("latent")
@@ -666,7 +713,8 @@ def latent_command(
     mnist: Annotated[
         Path | None,
         typer.Option(
-            help="MNIST IDX files (folder or file); scikit-learn digits otherwise."
+            help="MNIST IDX files: their folder, or one of them (its partner is "
+            "taken from beside it); scikit-learn digits otherwise."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,

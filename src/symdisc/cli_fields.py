@@ -167,11 +167,14 @@ def run_latent_command(
         f"reconstruction MSE {m.recon_mse_test:.4f}"
     )
     table = Table(show_header=True, box=None)
-    for col in ("model", "status", "invariance error"):
+    for col in ("model", "status", "invariance error", "tolerance"):
         table.add_column(col)
     for label, r in model_rows(run):
         table.add_row(
-            label, r.status, f"{r.metrics.get('invariance_error', float('nan')):.2e}"
+            label,
+            r.status,
+            f"{r.metrics.get('invariance_error', float('nan')):.2e}",
+            f"{r.field_config.get('tol_invariance', float('nan')):.0e}",
         )
     out_console.print(table)
     drifts = [line.drift for line in run.lines]

@@ -9,8 +9,11 @@ import typer
 
 
 def _bar(console, quiet: bool, description: str):
-    """Return a rich progress bar over trainings and its ``progress(done, total)``."""
-    if quiet:
+    """Return a rich progress bar over trainings and its ``progress(done, total)``.
+
+    None when ``quiet`` or when ``console`` is not a terminal.
+    """
+    if quiet or not console.is_terminal:
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

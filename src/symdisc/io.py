@@ -21,13 +21,23 @@ import numpy as np
 
 from symdisc.errors import InputError
 
+#: Files that mark a folder as written by symdisc: ``run``, ``solve`` and
+#: ``latent`` (result.json), ``scan``, ``subalgebras`` and their tables.
+RESULT_MARKERS = (
+    "result.json",
+    "scan.json",
+    "subalgebras.json",
+    "decompositions.json",
+)
+
 
 def check_writable(out: str | Path) -> Path:
     """Fail early (before any training) if ``out`` cannot become a result folder.
 
     ``out`` may be missing, an empty folder, or an earlier result folder (one
-    holding ``result.json``), which is then replaced as a whole. Any other
-    existing folder is refused, so that no user file is ever deleted.
+    holding a file of :data:`RESULT_MARKERS`), which is then replaced as a
+    whole. Any other existing folder is refused, so that no user file is ever
+    deleted.
     """
     out = Path(out).expanduser()
     resolved = out.resolve()
@@ -43,7 +53,11 @@ def check_writable(out: str | Path) -> Path:
             f"--out {out}: exists and is not a folder. "
             "Choose a folder path (it is created if missing)."
         )
-    if out.is_dir() and any(out.iterdir()) and not (out / "result.json").is_file():
+    if (
+        out.is_dir()
+        and any(out.iterdir())
+        and not any((out / m).is_file() for m in RESULT_MARKERS)
+    ):
         raise InputError(
             f"--out {out}: is a folder with other files in it (not an "
             "earlier symdisc result), and a result replaces its folder "
@@ -142,23 +156,55 @@ def result_folder(out: str | Path):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.replace(out, old)
-    os.replace(tmp, out)
+    with _signals_held():  # an interrupt here must not leave `out` missing
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, old)
+        os.replace(tmp, out)
+        WRITTEN.append(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+#: Result folders completed in this process, in order (the command line says
+#: which ones when it is interrupted after writing).
+WRITTEN: list[Path] = []
+
+
+@contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM until the block ends (where the OS allows it)."""
+    import signal
+    import threading
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Write one file atomically: ``write(tmp_path)`` then rename over ``path``."""
+    """Write one file atomically: ``write(tmp_path)`` then rename over ``path``.
+
+    The file gets the permissions of any newly created file (``0666`` less
+    the umask), not the owner-only ones of a temporary file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

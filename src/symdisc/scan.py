@@ -61,7 +61,7 @@ def parse_range(text: str | int | None, what: str) -> tuple[int, int] | None:
             what,
             "a range A..B of positive integers with A <= B, or one integer",
             text,
-            "For example --dims 2..5.",
+            f"For example --{what} 2..5.",
         )
     return lo, hi
 
@@ -76,9 +76,9 @@ def oracle_spec(name: str, n: int | None = None) -> dict:
         if n is None:
             raise bad_input(
                 "dims",
-                f"a dimension for the family {name!r}",
-                None,
-                "Give --dims, e.g. --dims 2..5.",
+                f"a dimension n for the family {name!r}",
+                "none",
+                "Give it with --dims 2..5 (scan) or --dim 4 (subalgebras).",
             )
         if name == "so":
             return {"kind": "norm", "n": n}

@@ -359,6 +359,32 @@ def _find_mnist_files(folder: Path) -> dict[str, Path]:
     return found
 
 
+def _pair_of(file: Path) -> tuple[Path, Path]:
+    """``(images, labels)`` of one standard MNIST file and its partner beside it."""
+    for kind, other in (("images-idx3", "labels-idx1"), ("labels-idx1", "images-idx3")):
+        for sep in ("-", "."):
+            here, there = kind.replace("-", sep), other.replace("-", sep)
+            if here in file.name:
+                name = file.name.replace(here, there).removesuffix(".gz")
+                partners = [file.with_name(name + gz) for gz in ("", ".gz")]
+                partner = next((p for p in partners if p.is_file()), None)
+                if partner is None:
+                    raise bad_input(
+                        "--mnist",
+                        f"{name} (or {name}.gz) beside {file.name}",
+                        f"no such file in {file.parent}",
+                        "Put the image and label files in one folder.",
+                    )
+                pair = (file, partner)
+                return pair if kind.startswith("images") else pair[::-1]
+    raise bad_input(
+        "--mnist",
+        "an MNIST file named like train-images-idx3-ubyte[.gz] or "
+        "t10k-labels-idx1-ubyte[.gz], or the folder holding them",
+        file.name,
+    )
+
+
 def _read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Images ``(N, h, w)`` scaled to [0, 1] and labels ``(N,)`` from two IDX files."""
     images = read_idx(images_path)
@@ -407,8 +433,9 @@ def load_mnist(
     path : path-like or (images, labels)
         A folder holding the standard files (``train-images-idx3-ubyte``,
         ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``,
-        ``t10k-labels-idx1-ubyte``, each optionally ``.gz``), or a pair of
-        files ``(images, labels)``. With both the train and the t10k files the
+        ``t10k-labels-idx1-ubyte``, each optionally ``.gz``), one such file
+        (its partner is taken from beside it), or a pair of files
+        ``(images, labels)``. With both the train and the t10k files the
         standard split is kept; with one pair the split is random by ``seed``.
     seed : int
         Seed of the random split and of the subsampling.
@@ -420,14 +447,17 @@ def load_mnist(
         Keep at most this many training / test images (random by ``seed``);
         60,000 images of 784 pixels are more than symmetry discovery needs.
     """
+    if isinstance(path, str | os.PathLike) and Path(path).is_file():
+        path = _pair_of(Path(path))
     if isinstance(path, str | os.PathLike):
         folder = Path(path)
         if not folder.is_dir():
             raise bad_input(
-                "path",
-                "a folder with MNIST IDX files or a pair (images file, labels file)",
+                "--mnist",
+                "a folder with MNIST IDX files, one of those files, or a pair "
+                "(images file, labels file)",
                 str(folder),
-                "Check the folder exists.",
+                "Check that it exists.",
             )
         files = _find_mnist_files(folder)
         if {"train_images", "train_labels"} <= files.keys():
@@ -439,7 +469,7 @@ def load_mnist(
         else:
             expected = ", ".join(stems[0] for stems in _MNIST_STEMS.values())
             raise bad_input(
-                "path",
+                "--mnist",
                 f"a folder holding {expected} (optionally .gz)",
                 f"{str(folder)!r} with no matching image/label pair",
                 "Point to the folder with the MNIST files or pass (images, labels).",
@@ -449,7 +479,7 @@ def load_mnist(
         items = list(path)
         if len(items) != 2:
             raise bad_input(
-                "path", "a folder or a pair (images file, labels file)", path
+                "--mnist", "a folder or a pair (images file, labels file)", path
             )
         pairs = [(Path(items[0]), Path(items[1]))]
         source = f"{items[0]}, {items[1]}"

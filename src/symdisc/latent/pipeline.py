@@ -290,6 +290,11 @@ def run_latent(
     progress : callable, optional
     """
     preset = get_latent_preset(name)
+    for option, value in (("epochs", epochs), ("n_fields", n_fields)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise bad_input(option, "a positive integer", value)
     t0 = time.perf_counter()
     data = load_images(
         mnist if mnist is not None else "digits", seed=seed, classes=preset.classes
@@ -306,10 +311,10 @@ def run_latent(
     )
     t_models = time.perf_counter() - t0
 
-    k = n_fields or preset.n_fields
+    k = preset.n_fields if n_fields is None else n_fields
     config = TrainingConfig(
         n_generators=k,
-        epochs=epochs or preset.epochs,
+        epochs=preset.epochs if epochs is None else epochs,
         learning_rate=3e-3,
         n_points=n_points,
         restarts=1,

@@ -26,7 +26,7 @@ def parse_vev(text: str | Sequence[float]) -> tuple[float, ...]:
     """Diagonal entries of ``V`` from ``"2,2,2,-3,-3"`` or a sequence of numbers."""
     if isinstance(text, str):
         try:
-            values = tuple(float(v) for v in text.replace(" ", "").split(",") if v)
+            values = tuple(float(v) for v in text.replace(" ", "").split(","))
         except ValueError:
             raise bad_input(
                 "vev", "comma-separated numbers such as 2,2,2,-3,-3", text

@@ -125,6 +125,12 @@ def build_oracle(spec: dict, source: str = "[oracle]") -> Oracle:
         check_keys(spec, f"key in {source}", ["preset"])
         return get_preset(spec["preset"]).build()
     if "kind" not in spec:
+        for key in spec:  # a misspelt 'kind' or 'preset'
+            close = difflib.get_close_matches(str(key), ["kind", "preset"], n=1)
+            if close:
+                raise InputError(
+                    f"unknown key in {source} {key!r}. Did you mean {close[0]!r}?"
+                )
         raise InputError(
             f"{source}: missing key 'kind' (one of "
             f"{', '.join(sorted(ORACLE_KINDS))}) or 'preset'."

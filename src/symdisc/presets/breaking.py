@@ -34,24 +34,57 @@ for _preset in [
     register(_preset)
 
 
+#: Oracle kinds whose symmetry ``--vev`` breaks, and whether the broken
+#: oracle keeps the volume (residual algebra inside su(n) rather than u(n)).
+_BREAKABLE = {"unitary": False, "special_unitary": True, "special-unitary": True}
+
+
 def with_vev(experiment, vev: str):
     """Return ``experiment`` with its oracle broken by ``V = diag(vev)``.
 
-    The volume constraint (``su(n)`` rather than ``u(n)``) is kept from a
-    breaking preset and used otherwise; the number of generators becomes the
-    dimension of the residual algebra (the commutant of ``V``).
+    Only unitary oracles can be broken so: ``u(n)`` presets keep one copy
+    (residual inside ``u(n)``), ``su(n)`` presets keep the volume (residual
+    inside ``su(n)``), breaking presets keep their own choice. ``vev`` needs
+    one entry per complex dimension of the preset. The number of generators
+    becomes the dimension of the residual algebra (the commutant of ``V``).
+
+    Raises
+    ------
+    InputError
+        ``vev`` is not numbers, has the wrong length, or the oracle is not
+        unitary.
     """
     import dataclasses
 
     import numpy as np
 
+    from symdisc.errors import bad_input
     from symdisc.oracles.breaking import parse_vev
 
-    values = parse_vev(vev)
     params = experiment.oracle.parameters
-    volume = (
-        bool(params.get("volume", True)) if params.get("kind") == "breaking" else True
-    )
+    kind = params.get("kind")
+    if kind == "breaking":
+        volume = bool(params.get("volume", True))
+    elif kind in _BREAKABLE:
+        volume = _BREAKABLE[kind]
+    else:
+        raise bad_input(
+            "--vev",
+            "a unitary oracle (presets u2…u6, su2…su6, su3-breaking, "
+            "su5-breaking, u5-breaking)",
+            f"{experiment.name} (oracle kind {kind!r})",
+            "Drop --vev, or start from a unitary preset, e.g. "
+            "`symdisc run su5 --vev 2,2,2,-3,-3`.",
+        )
+    values = parse_vev(vev)
+    n = experiment.oracle.n
+    if len(values) != n:
+        raise bad_input(
+            "--vev",
+            f"{n} diagonal entries, one per complex dimension of {experiment.name}",
+            f"{len(values)} entries ({vev})",
+            f"Give {n} numbers, or start from a preset on C^{len(values)}.",
+        )
     oracle = vev_breaking(values, volume=volume)
     _, counts = np.unique(np.asarray(values), return_counts=True)
     residual = int(np.sum(counts**2)) - (1 if volume else 0)
