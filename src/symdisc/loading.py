@@ -191,6 +191,14 @@ def _load_folder(path: Path, kind: str):
             array, _ = _load_npy(file, key)
             return array, key, _declares_hermitian(path / "result.json")
     names = " or ".join(candidates[key].name for key in order)
+    if (path / "model.json").is_file() or (path / "weights.npz").is_file():
+        raise bad_input(
+            str(path),
+            f"a result folder containing {names}",
+            "a folder of nonlinear vector fields (model.json, weights.npz)",
+            "Fields have no matrices to name; identify folders of linear runs "
+            "(`symdisc run NAME` without --model mlp).",
+        )
     raise bad_input(
         str(path),
         f"a result folder containing {names}",
