@@ -703,7 +703,10 @@ def plot_command(
     from symdisc.report_fields import replot
 
     names = replot(folder)
-    _say(f"redrew {plural(len(names), 'figure')} in {folder}/figures: " + ", ".join(names))
+    _say(
+        f"redrew {plural(len(names), 'figure')} in {folder}/figures: "
+        + ", ".join(names)
+    )
 
 
 @app.command("latent")

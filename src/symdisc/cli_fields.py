@@ -74,37 +74,36 @@ def run_fields(
 
 
 def _print(result: FieldResult, comparison, flows, out: Path) -> None:
+    from symdisc.report import MISSING, NOT_MEASURED, plural
+
     colour = {"found": "green", "not found": "yellow"}.get(result.status, "red")
     md = result.model
     out_console.print(
         f"[bold {colour}]{result.status}[/]: {result.oracle['name']}, "
-        f"{md.n_fields} field(s), MLP depth {md.depth} width {md.width}"
+        f"{plural(md.n_fields, 'field')}, MLP depth {md.depth} width {md.width}"
     )
     m, fc = result.metrics, result.field_config
     table = Table(show_header=True, box=None)
     for col in ("check", "value", "tolerance"):
         table.add_column(col, justify="left" if col == "check" else "right")
-    if "invariance_error" in m:
-        table.add_row(
-            "relative invariance error",
-            f"{m['invariance_error']:.2e}",
-            f"{fc['tol_invariance']:.0e}",
+    rows = [
+        ("relative invariance error", "invariance_error", "tol_invariance"),
+        ("normalisation error", "normalisation_error", "tol_normalisation"),
+    ]
+    if md.n_fields > 1:
+        rows.append(
+            ("largest |cos| between fields", "orthogonality_error", "tol_orthogonality")
         )
-        table.add_row(
-            "normalisation error",
-            f"{m['normalisation_error']:.2e}",
-            f"{fc['tol_normalisation']:.0e}",
-        )
-        if md.n_fields > 1:
-            table.add_row(
-                "largest |cos| between fields",
-                f"{m['orthogonality_error']:.2e}",
-                f"{fc['tol_orthogonality']:.0e}",
-            )
-    if comparison is not None and "invariance_error" in comparison.metrics:
+    missing = NOT_MEASURED if result.status == "diverged" else MISSING
+    for name, key, tol in rows:
+        value = m.get(key)
+        shown = missing if value is None else f"{value:.2e}"
+        table.add_row(name, shown, f"{fc[tol]:.0e}")
+    if comparison is not None:
+        value = comparison.metrics.get("invariance_error")
         table.add_row(
             f"linear field ({comparison.status})",
-            f"{comparison.metrics['invariance_error']:.2e}",
+            "not measured" if value is None else f"{value:.2e}",
             "",
         )
     if flows is not None:

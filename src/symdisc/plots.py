@@ -96,23 +96,95 @@ def structure_constant_heatmap(
     return fig
 
 
-def loss_history(history: dict, ax=None) -> Figure:
-    """Loss components against training step, log scale."""
+def loss_history(history: dict, ax=None, attempts=None) -> Figure:
+    """Loss components against training step, log scale.
+
+    Parameters
+    ----------
+    history : dict of str to ndarray, each shape (t,)
+        Loss components per step; ``"total"`` is drawn thick.
+    attempts : sequence of (int, bool), optional
+        Greedy searches: the step at which each attempt starts and whether it
+        was accepted. Attempts are separated by dotted lines and numbered;
+        rejected ones are shaded.
+    """
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = _figure_and_ax(ax, (6.5, 4))
+    length = last = 0
     for name, values in history.items():
         v = np.abs(np.asarray(values, dtype=float))
-        if not np.any(v > 0):
+        length = max(length, len(v))
+        shown = np.isfinite(v) & (v > 0)
+        if not np.any(shown):
             continue
+        last = max(last, int(np.flatnonzero(shown)[-1]))
         style = {"lw": 2.2, "color": "k"} if name == "total" else {"lw": 1.2}
-        ax.semilogy(np.arange(len(v)), np.where(v > 0, v, np.nan), label=name, **style)
+        if np.count_nonzero(shown) < 2:  # a line through one point is invisible
+            style["marker"] = "o"
+        ax.semilogy(np.arange(len(v)), np.where(shown, v, np.nan), label=name, **style)
     low, high = ax.get_ylim()
     ax.set_ylim(max(low, 1e-32), high)
-    ax.set_xlabel("step (Adam, then L-BFGS)")
+    diverged_at = _mark_divergence(ax, history.get("total"))
+    right = max(last, diverged_at or 0)  # nothing is drawn past it
+    if right >= 20:
+        ax.set_xlim(0, right)
+    elif right > 0:
+        ax.set_xlim(-0.5, right + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if attempts:
+        _mark_attempts(ax, attempts, length)
+        ax.set_xlabel("step, attempts joined (each: Adam, then L-BFGS)")
+    else:
+        ax.set_xlabel("step (Adam, then L-BFGS)")
     ax.set_ylabel("loss")
     ax.set_title("Loss components")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
     return fig
+
+
+def _mark_divergence(ax, total) -> int | None:
+    """A red line where the total loss first becomes NaN or infinite; its step."""
+    if total is None:
+        return None
+    bad = np.flatnonzero(~np.isfinite(np.asarray(total, dtype=float)))
+    if not len(bad):
+        return None
+    ax.axvline(
+        bad[0], color="tab:red", ls="--", lw=1.2, label=f"NaN/inf from step {bad[0]}"
+    )
+    return int(bad[0])
+
+
+def _mark_attempts(ax, attempts, length: int) -> None:
+    """Dotted separators, numbers and shading of rejected greedy attempts."""
+    starts = [int(start) for start, _ in attempts]
+    ends = starts[1:] + [length]
+    rejected = [i for i, (_, accepted) in enumerate(attempts) if not accepted]
+    label_at = ax.get_xaxis_transform()  # x in steps, y in axes fraction
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if i:
+            ax.axvline(
+                start,
+                color="0.4",
+                ls=":",
+                lw=1,
+                label="attempt starts" if i == 1 else None,
+            )
+        if i in rejected:
+            label = "rejected attempt" if i == rejected[0] else None
+            ax.axvspan(start, end, color="0.9", zorder=0, label=label)
+        if len(attempts) <= 30:
+            ax.text(
+                start + 0.01 * length,
+                0.98,
+                str(i + 1),
+                transform=label_at,
+                fontsize=7,
+                va="top",
+                color="0.3",
+            )
 
 
 def angle_history(
@@ -199,16 +271,53 @@ def _figure_and_ax(ax, size):
     return fig, fig.subplots()
 
 
+def has_angle_history(angles: np.ndarray) -> bool:
+    """Whether ``angles`` (shape ``(t, k, k)``) holds a history worth drawing.
+
+    That needs two or more generators and two or more finite snapshots; a
+    greedy search keeps one snapshot (its generators are orthonormal by
+    construction) and a diverged run's snapshots are NaN.
+    """
+    A = np.asarray(angles)
+    if A.ndim != 3 or A.shape[1] < 2:
+        return False
+    return int(np.all(np.isfinite(A), axis=(1, 2)).sum()) >= 2
+
+
+def attempt_starts(extra: dict, length: int) -> list[tuple[int, bool]] | None:
+    """``(first step, accepted)`` of each greedy attempt in a joined history.
+
+    ``extra["attempts"]`` (a greedy result's record) gives each attempt's
+    length; None when there are none or they do not add up to ``length``.
+    """
+    attempts = (extra or {}).get("attempts") or []
+    sizes = [a.get("history_steps", a.get("steps", 0)) for a in attempts]
+    if not attempts or sum(sizes) != length:
+        return None
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return [
+        (int(s), bool(a.get("accepted"))) for s, a in zip(starts, attempts, strict=True)
+    ]
+
+
 def result_figures(result, oracle=None) -> dict:
-    """The standard figures of a discovery result, by file name."""
-    figs = {
-        "generators.png": generator_heatmaps(result.generators),
-        "loss.png": loss_history(result.history),
-    }
-    if result.n_generators > 1:
+    """The standard figures of a discovery result, by file name.
+
+    ``symdisc run`` writes these and ``symdisc plot`` redraws them. A run whose
+    generators are not finite (diverged) gets its loss alone.
+    """
+    total = result.history.get("total", ())
+    attempts = attempt_starts(result.extra, len(total))
+    figs = {"loss.png": loss_history(result.history, attempts=attempts)}
+    G = np.asarray(result.generators)
+    if result.n_generators == 0 or not np.all(np.isfinite(G)):
+        return figs
+    figs["generators.png"] = generator_heatmaps(G)
+    if result.n_generators > 1 and np.size(result.structure_constants):
         figs["structure_constants.png"] = structure_constant_heatmap(
             result.structure_constants
         )
+    if has_angle_history(result.angle_history):
         figs["angles.png"] = angle_history(result.angle_history)
     if (
         oracle is not None
@@ -216,15 +325,13 @@ def result_figures(result, oracle=None) -> dict:
         and oracle.copies == 1
         and oracle.field == "real"
     ):
-        figs["vector_field.png"] = vector_field_2d(oracle, result.generators)
+        figs["vector_field.png"] = vector_field_2d(oracle, G)
     if (
         oracle is not None
         and oracle.n == 3
         and oracle.field == "real"
         and result.found
-        and np.allclose(
-            result.generators, -np.swapaxes(result.generators, 1, 2), atol=1e-6
-        )
+        and np.allclose(G, -np.swapaxes(G, 1, 2), atol=1e-6)
     ):
-        figs["rotation_axes.png"] = rotation_axes_3d(result.generators)
+        figs["rotation_axes.png"] = rotation_axes_3d(G)
     return figs

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.metadata
+import json
 import platform
 from pathlib import Path
 
 import numpy as np
 
 from symdisc.algebra.conventions import physics_structure_constants
+from symdisc.errors import InputError
 from symdisc.io import result_folder
 from symdisc.training.result import SCHEMA_VERSION, DiscoveryResult
 
@@ -60,10 +62,24 @@ def discovery_json(result: DiscoveryResult) -> dict:
     }
 
 
-def _fmt(value) -> str:
+#: Shown for a check that has no value: never measured, or not a number.
+MISSING = "—"
+
+#: Shown for every check of a diverged run, whose generators are not finite.
+NOT_MEASURED = "not measured (diverged)"
+
+
+def _fmt(value, missing: str = MISSING) -> str:
+    if value is None:
+        return missing
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)
+
+
+def plural(count, singular: str, plural_form: str | None = None) -> str:
+    """``1 copy``, ``2 copies``: a count with its noun in the right number."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
@@ -73,10 +89,10 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
         f"# symdisc: {o.get('name')} — {result.status}",
         "",
         f"Oracle: `{o.get('description')}` on {o.get('field')} vectors of dimension "
-        f"n = {o.get('n')} ({o.get('copies')} copy/copies, "
-        f"{o.get('outputs')} label(s)).",
-        f"Algorithm: {result.algorithm}; {result.n_generators} generator(s); seed "
-        f"{result.config.get('seed')}.",
+        f"n = {o.get('n')} ({plural(o.get('copies'), 'copy', 'copies')}, "
+        f"{plural(o.get('outputs'), 'label')}).",
+        f"Algorithm: {result.algorithm}; {plural(result.n_generators, 'generator')}; "
+        f"seed {result.config.get('seed')}.",
         "",
         "## Result",
         "",
@@ -115,11 +131,13 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
             cfg.get("tol_orthonormality"),
         ),
     ]
+    missing = NOT_MEASURED if result.status == "diverged" else MISSING
     if result.n_generators > 1:
+        angles = (m.get("min_angle_deg"), m.get("max_angle_deg"))
         rows.append(
             (
                 "smallest / largest pairwise angle (°)",
-                f"{_fmt(m.get('min_angle_deg'))} / {_fmt(m.get('max_angle_deg'))}",
+                " / ".join(map(_fmt, angles)) if None not in angles else None,
                 None,
             )
         )
@@ -133,14 +151,17 @@ def discovery_markdown(result: DiscoveryResult, figures: list[str]) -> str:
             ),
         ]
     for name, value, tol in rows:
-        lines.append(f"| {name} | {_fmt(value)} | {_fmt(tol) if tol else ''} |")
+        lines.append(
+            f"| {name} | {_fmt(value, missing)} | {_fmt(tol) if tol else ''} |"
+        )
     t = result.timings
+    steps = f" ({t['adam_steps']} Adam steps)" if "adam_steps" in t else ""
     lines += [
         "",
         "## Timings",
         "",
-        f"compile {_fmt(t.get('compile_s'))} s, training {_fmt(t.get('train_s'))} s "
-        f"({t.get('adam_steps')} Adam steps), checks {_fmt(t.get('checks_s'))} s, "
+        f"compile {_fmt(t.get('compile_s'))} s, training {_fmt(t.get('train_s'))} s"
+        f"{steps}, checks {_fmt(t.get('checks_s'))} s, "
         f"total {_fmt(t.get('total_s'))} s.",
         "",
         "## Files",
@@ -234,6 +255,66 @@ def write_discovery(result: DiscoveryResult, out: str | Path, oracle=None) -> Pa
     return Path(out)
 
 
+def load_discovery(folder: str | Path, record: dict | None = None) -> DiscoveryResult:
+    """Rebuild a discovery result from its folder, as far as the files keep it.
+
+    ``generators.npy`` is required; ``structure_constants.npy`` and
+    ``history.npz`` (whose ``angles`` is the angle history) are read when
+    present. The learned constants are not saved and come back empty.
+    """
+    folder = Path(folder)
+    if record is None:
+        record = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    generators = _load_array(folder / "generators.npy")
+    C = folder / "structure_constants.npy"
+    history = {}
+    if (folder / "history.npz").is_file():
+        with np.load(folder / "history.npz", allow_pickle=False) as data:
+            history = {k: data[k] for k in data.files}
+    empty = np.zeros((0, 0, 0))
+    return DiscoveryResult(
+        status=record.get("status", ""),
+        generators=generators,
+        structure_constants=_load_array(C) if C.is_file() else empty,
+        learned_constants=empty,
+        history=history,
+        angle_history=history.pop("angles", empty),
+        metrics=record.get("metrics", {}),
+        reasons=record.get("reasons", []),
+        timings=record.get("timings", {}),
+        config=record.get("config", {}),
+        oracle=record.get("oracle", {}),
+        exact=record.get("exact") or {},
+        identification=record.get("identification"),
+        algorithm=record.get("algorithm", "all-at-once"),
+        extra=record.get("extra") or {},
+    )
+
+
+def _load_array(path: Path) -> np.ndarray:
+    if not path.is_file():
+        raise InputError(
+            f"{path.parent}: missing {path.name}; the folder is incomplete "
+            "(run `symdisc run` again to rewrite it)."
+        )
+    return np.load(path, allow_pickle=False)
+
+
+def exact_figures(basis: np.ndarray, structure_constants: np.ndarray) -> dict:
+    """The figures of an exact solve, by file name (none past 96 generators)."""
+    from symdisc.plots import generator_heatmaps, structure_constant_heatmap
+
+    dimension = len(basis)
+    figs = {}
+    if 0 < dimension <= 96:
+        figs["basis.png"] = generator_heatmaps(basis, title="Exact basis")
+    if 1 < dimension <= 96:
+        figs["structure_constants.png"] = structure_constant_heatmap(
+            structure_constants
+        )
+    return figs
+
+
 def exact_json(algebra) -> dict:
     """The content of ``result.json`` for an exact solve."""
     return {
@@ -281,24 +362,14 @@ def write_exact(algebra, out: str | Path, extra: dict | None = None) -> Path:
     ``extra``: more data for
     ``result.json``, e.g. the user data's record under ``"data"``).
     """
-    from symdisc.plots import generator_heatmaps, structure_constant_heatmap
-
+    figures = exact_figures(algebra.basis, algebra.structure_constants)
     with result_folder(out) as w:
         w.json("result.json", {**exact_json(algebra), "extra": dict(extra or {})})
         w.npy("generators.npy", algebra.basis)
         w.npy("structure_constants.npy", algebra.structure_constants)
         w.npy("singular_values.npy", algebra.singular_values)
-        if algebra.dimension:
-            if algebra.dimension <= 96:
-                w.figure(
-                    "figures/basis.png",
-                    generator_heatmaps(algebra.basis, title="Exact basis"),
-                )
-            if 1 < algebra.dimension <= 96:
-                w.figure(
-                    "figures/structure_constants.png",
-                    structure_constant_heatmap(algebra.structure_constants),
-                )
+        for name, fig in figures.items():
+            w.figure(f"figures/{name}", fig)
         text = exact_markdown(algebra)
         if extra and extra.get("data"):
             text += "\n".join(data_markdown(extra["data"])) + "\n"

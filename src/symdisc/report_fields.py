@@ -4,8 +4,7 @@ A field folder holds ``result.json`` (kind ``fields``), ``model.json`` (the
 architecture), ``weights.npz`` (parameter leaves by pytree path; no pickles),
 ``history.npz``, ``report.md`` and ``figures/``. A comparison model (the
 linear field trained alongside) sits in ``linear/`` with the same two files.
-:func:`replot` redraws the figures of a field folder or of a linear
-discovery folder (from ``generators.npy`` and ``history.npz``).
+:func:`replot` redraws the figures of any result folder (``symdisc plot``).
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ import numpy as np
 
 from symdisc.errors import InputError
 from symdisc.fieldflow import FlowCheck, flow_check
-from symdisc.io import result_folder, write_atomic
+from symdisc.io import RESULT_MARKERS, result_folder, write_atomic
 from symdisc.models.fields import FieldModel, named_leaves, params_from_leaves
-from symdisc.report import header
+from symdisc.report import MISSING, NOT_MEASURED, header, plural
 from symdisc.training.fields import FieldResult
 
 #: Start points of the drawn flow lines (radius 1, away from the axes).
@@ -88,7 +87,7 @@ def field_figures(
     if history:
         figs["loss.png"] = loss_history(history)
     plane = oracle is not None and oracle.n == 2 and oracle.copies == 1
-    if not plane:
+    if not plane or not _finite(params):  # a diverged field has no arrows to draw
         return figs
     deep = [
         (
@@ -98,7 +97,7 @@ def field_figures(
         for i in range(model.n_fields)
     ]
     figs["field.png"] = field_comparison(oracle, deep)
-    if linear is not None:
+    if linear is not None and _finite(linear[1]):
         shallow = [
             (f"linear (depth 0): field {i + 1}", _batch(*linear, i))
             for i in range(linear[0].n_fields)
@@ -115,6 +114,11 @@ def field_figures(
             drift=flows.drift,
         )
     return figs
+
+
+def _finite(params) -> bool:
+    """Whether every parameter of a field is a finite number."""
+    return all(np.all(np.isfinite(leaf)) for leaf in named_leaves(params).values())
 
 
 def plane_flows(
@@ -155,8 +159,15 @@ def write_fields(
     return Path(out)
 
 
-def _fmt(value) -> str:
+def _fmt(value, missing: str = MISSING) -> str:
+    if value is None:
+        return missing
     return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _missing(result: FieldResult) -> str:
+    """What a check without a value shows: why it was not measured."""
+    return NOT_MEASURED if result.status == "diverged" else MISSING
 
 
 def fields_markdown(
@@ -172,33 +183,39 @@ def fields_markdown(
         f"# symdisc: {o.get('name')} — nonlinear fields, {result.status}",
         "",
         f"Oracle: `{o.get('description')}` on R^{o.get('n')}.",
-        f"Model: {md.n_fields} MLP field(s) f: R^{md.n} → R^{md.n}, depth "
+        f"Model: {plural(md.n_fields, 'MLP field')} f: R^{md.n} → R^{md.n}, depth "
         f"{md.depth}, width {md.width}, {md.activation}; x ↦ x + ε f(x).",
         f"Normalisation: mean over the data of |f(x)|² = {fc['step_target']:g}.",
         "",
         f"**Status: {result.status}.**",
     ]
     lines += [f"- {r}" for r in result.reasons]
+    missing = _missing(result)
+    where = (
+        f" ({m.get('invariance_check', '')}), averaged over the "
+        f"{m['n_kept_points']} of {m['n_check_points']} fresh points "
+        f"farther than {fc['margin']:g} from where φ is not smooth"
+        if "n_check_points" in m
+        else f": {missing}"
+    )
     lines += [
         "",
         "## Checks on fresh points",
         "",
-        "Relative invariance error r(x) = |φ(x + εf) − φ(x)| / (ε |∇φ| |f|) "
-        f"({m.get('invariance_check', '')}), averaged over the "
-        f"{m.get('n_kept_points')} of {m.get('n_check_points')} fresh points "
-        f"farther than {fc['margin']:g} from where φ is not smooth.",
+        f"Relative invariance error r(x) = |φ(x + εf) − φ(x)| / (ε |∇φ| |f|){where}.",
         "",
         "| check | value | tolerance |",
         "|---|---|---|",
         f"| relative invariance error (mean, worst field) | "
-        f"{_fmt(m.get('invariance_error'))} | {fc['tol_invariance']:g} |",
+        f"{_fmt(m.get('invariance_error'), missing)} | {fc['tol_invariance']:g} |",
         f"| normalisation error |mean|f|²/s − 1| | "
-        f"{_fmt(m.get('normalisation_error'))} | {fc['tol_normalisation']:g} |",
+        f"{_fmt(m.get('normalisation_error'), missing)} | "
+        f"{fc['tol_normalisation']:g} |",
     ]
     if md.n_fields > 1:
         lines.append(
             f"| largest |cos| between fields | "
-            f"{_fmt(m.get('orthogonality_error'))} | "
+            f"{_fmt(m.get('orthogonality_error'), missing)} | "
             f"{fc['tol_orthogonality']:g} |"
         )
     if comparison is not None:
@@ -208,7 +225,8 @@ def fields_markdown(
             "## The linear field next to it",
             "",
             f"A depth-0 field x ↦ Gx trained alike: **{comparison.status}**, "
-            f"relative invariance error {_fmt(cm.get('invariance_error'))}.",
+            "relative invariance error "
+            f"{_fmt(cm.get('invariance_error'), _missing(comparison))}.",
         ]
     if flows is not None:
         lines += [
@@ -274,37 +292,101 @@ def _oracle_of(record: dict):
 def replot(folder: str | Path) -> list[str]:
     """Redraw the figures of a result folder in place; returns their names.
 
-    Field folders (``model.json`` + ``weights.npz``) and linear discovery
-    folders (``generators.npy`` + ``history.npz``) are understood.
+    Every figure the command that wrote the folder draws is drawn again,
+    by the same function: discovery runs (:func:`symdisc.plots.result_figures`),
+    field runs (:func:`field_figures`), exact solves, scans, subalgebra
+    classes and decomposition tables. A ``symdisc latent`` folder does not
+    keep the autoencoder and classifier its figures need; it is refused with
+    the command that draws them.
     """
     folder = Path(folder)
-    result_path = folder / "result.json"
-    if not result_path.is_file():
-        raise InputError(
-            f"{folder}: no result.json; give a folder written by `symdisc run`."
-        )
-    record = json.loads(result_path.read_text(encoding="utf-8"))
-    oracle = _oracle_of(record)
-    history = {}
-    if (folder / "history.npz").is_file():
-        with np.load(folder / "history.npz", allow_pickle=False) as data:
-            history = {k: data[k] for k in data.files}
-    if record.get("kind") == "fields":
-        figs = _replot_fields(folder, record, oracle, history)
-    elif (folder / "generators.npy").is_file():
-        figs = _replot_linear(folder, oracle, history)
-    else:
-        raise InputError(
-            f"{folder}: neither model.json/weights.npz nor "
-            "generators.npy; nothing to draw."
-        )
+    figs = _figures_of(folder)
     for name, fig in figs.items():
         path = folder / "figures" / name
         write_atomic(path, lambda tmp, fig=fig: fig.savefig(tmp, dpi=120, format="png"))
     return sorted(figs)
 
 
-def _replot_fields(folder: Path, record: dict, oracle, history: dict) -> dict:
+def _figures_of(folder: Path) -> dict:
+    """The figures of the folder, by file name, drawn from its files."""
+    from symdisc.plots import result_figures
+    from symdisc.report import exact_figures, load_discovery
+    from symdisc.subalgebra_report import saved_figures
+
+    if not folder.exists():
+        raise _no_folder(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: is a file; give a result folder.")
+    result_path = folder / "result.json"
+    if not result_path.is_file():
+        if any((folder / name).is_file() for name in RESULT_MARKERS):
+            return saved_figures(folder)
+        raise InputError(
+            f"{folder}: no result.json (nor {', '.join(RESULT_MARKERS[1:])}); give "
+            "a folder written by `symdisc run`, `solve`, `scan` or `subalgebras`."
+        )
+    record = json.loads(result_path.read_text(encoding="utf-8"))
+    kind = record.get("kind")
+    if kind == "latent":
+        raise InputError(_latent_refusal(folder, record))
+    if kind == "fields":
+        return _replot_fields(folder, record, _oracle_of(record))
+    if kind == "exact":
+        basis = np.load(folder / "generators.npy", allow_pickle=False)
+        C = np.load(folder / "structure_constants.npy", allow_pickle=False)
+        return exact_figures(basis, C)
+    return result_figures(load_discovery(folder, record), _oracle_of(record))
+
+
+def _no_folder(folder: Path) -> InputError:
+    """The error for a missing folder, naming result folders of the same stem."""
+    parent = folder.parent
+    near = []
+    if folder.name and parent.is_dir():
+        near = sorted(
+            str(parent / p.name)
+            for p in parent.iterdir()
+            if p.name.startswith(folder.name)
+            and any((p / name).is_file() for name in RESULT_MARKERS)
+        )
+    if near:
+        return InputError(
+            f"{folder}: no such folder; result folders beside it whose name "
+            f"starts with {folder.name!r}: {', '.join(near)}."
+        )
+    return InputError(
+        f"{folder}: no such folder; give a folder written by `symdisc run` "
+        "(runs/NAME by default)."
+    )
+
+
+def _latent_refusal(folder: Path, record: dict) -> str:
+    """Why a latent folder cannot be redrawn, and the command that draws it."""
+    from symdisc.latent.pipeline import LATENT_PRESETS
+
+    config = record.get("fields", {}).get("config", {})
+    preset = LATENT_PRESETS.get(record.get("preset"))
+    command = f"symdisc latent {record.get('preset', 'NAME')}"
+    command += f" --seed {config.get('seed', 0)}"
+    epochs = config.get("epochs")
+    if epochs is not None and (preset is None or epochs != preset.epochs):
+        command += f" --epochs {epochs}"
+    if str(record.get("data", {}).get("name", "")).startswith("mnist"):
+        command += " --mnist DIR"
+    if "penalty" in str(record.get("lines_follow", "")):
+        command += " --penalty"
+    return (
+        f"{folder}: a `symdisc latent` folder; its figures decode flow lines with "
+        "the autoencoder and classifier, which the folder does not keep. "
+        f"`{command} --out {folder}` trains them again and draws the figures."
+    )
+
+
+def _replot_fields(folder: Path, record: dict, oracle) -> dict:
+    history = {}
+    if (folder / "history.npz").is_file():
+        with np.load(folder / "history.npz", allow_pickle=False) as data:
+            history = {k: data[k] for k in data.files}
     model, params = load_fields(folder)
     linear = load_fields(folder, "linear/") if (folder / "linear").is_dir() else None
     flows = None
@@ -314,28 +396,3 @@ def _replot_fields(folder: Path, record: dict, oracle, history: dict) -> dict:
             oracle, model.field(params, 0), plane_starts(), float(drawn["t_max"]), 50
         )
     return field_figures(oracle, model, params, history, linear, flows)
-
-
-def _replot_linear(folder: Path, oracle, history: dict) -> dict:
-    from symdisc.plots import (
-        angle_history,
-        generator_heatmaps,
-        loss_history,
-        vector_field_2d,
-    )
-
-    G = np.load(folder / "generators.npy", allow_pickle=False)
-    figs = {"generators.png": generator_heatmaps(G)}
-    angles = history.pop("angles", None)
-    if history:
-        figs["loss.png"] = loss_history(history)
-    if angles is not None and np.ndim(angles) == 3 and angles.shape[1] > 1:
-        figs["angles.png"] = angle_history(angles)
-    if (
-        oracle is not None
-        and oracle.n == 2
-        and oracle.copies == 1
-        and oracle.field == "real"
-    ):
-        figs["vector_field.png"] = vector_field_2d(oracle, G)
-    return figs

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 
+from symdisc.errors import InputError
 from symdisc.io import result_folder
 from symdisc.report import header
 from symdisc.scan import class_text
@@ -30,10 +32,73 @@ def _class_text(classes: list[dict]) -> str:
     return "; ".join(class_text(c) for c in classes)
 
 
-def write_scan(result, out: str | Path) -> Path:
-    """Write ``scan.csv``/``.json``, ``runs.json``, the heat map and ``report.md``."""
+def scan_figures(cells, title: str) -> dict:
+    """The figures of a scan (or of its classes per ``k``), by file name."""
     from symdisc.subalgebra_plots import scan_heatmap
 
+    return {"scan_heatmap.png": scan_heatmap(cells, title)}
+
+
+def decomposition_figures(
+    cells, name: str, one_block: dict, comparison: list | None
+) -> dict:
+    """The figures of a decomposition table, by file name."""
+    from symdisc.subalgebra_plots import decomposition_grid
+
+    grid = decomposition_grid(
+        cells, f"Decompositions: {name}", one_block=one_block, comparison=comparison
+    )
+    return {"decompositions.png": grid}
+
+
+def _loss(value) -> float:
+    """A loss read back from JSON (where NaN was written as null)."""
+    return float("nan") if value is None else float(value)
+
+
+def saved_figures(folder: str | Path) -> dict:
+    """Redraw the figures of a scan, subalgebras or decompositions folder.
+
+    Everything comes from the folder's own record: ``scan.json``,
+    ``subalgebras.json`` or ``decompositions.json``.
+    """
+    from symdisc.scan import ScanCell
+    from symdisc.subalgebras import DecompositionCell
+
+    folder = Path(folder)
+    names = ("scan.json", "subalgebras.json", "decompositions.json")
+    name = next((n for n in names if (folder / n).is_file()), None)
+    if name is None:
+        raise InputError(f"{folder}: none of {', '.join(names)}; not a scan folder.")
+    record = json.loads((folder / name).read_text(encoding="utf-8"))
+    if name == "decompositions.json":
+        cells = [
+            DecompositionCell(**{**c, "best_loss": _loss(c["best_loss"])})
+            for c in record["cells"]
+        ]
+        one_block = {int(k): v for k, v in record.get("one_block", {}).items()}
+        return decomposition_figures(
+            cells, record["name"], one_block, record.get("comparison")
+        )
+    cells = [
+        ScanCell(
+            n=c["n"],
+            k=c["k"],
+            n_seeds=c["n_seeds"],
+            n_found=c["n_found"],
+            found=c["found"],
+            best_loss=_loss(c["best_final_loss"]),
+            classes=c.get("classes", []),
+        )
+        for c in record["cells"]
+    ]
+    kind = "Subalgebra scan" if name == "scan.json" else "Subalgebras"
+    return scan_figures(cells, f"{kind}: {record['name']}")
+
+
+def write_scan(result, out: str | Path) -> Path:
+    """Write ``scan.csv``/``.json``, ``runs.json``, the heat map and ``report.md``."""
+    figures = scan_figures(result.cells, f"Subalgebra scan: {result.name}")
     rows = result.table()
     flat = [{**r, "classes": _class_text(r["classes"])} for r in rows]
     columns = [
@@ -60,10 +125,8 @@ def write_scan(result, out: str | Path) -> Path:
             },
         )
         w.json("runs.json", _runs_without_arrays(result.runs))
-        w.figure(
-            "figures/scan_heatmap.png",
-            scan_heatmap(result.cells, f"Subalgebra scan: {result.name}"),
-        )
+        for name, fig in figures.items():
+            w.figure(f"figures/{name}", fig)
         w.text("report.md", scan_markdown(result))
     return Path(out)
 
@@ -110,7 +173,6 @@ def _agreement(row: dict) -> str:
 def write_decompositions(table, out: str | Path) -> Path:
     """Write ``decompositions.csv``/``.json``, ``runs.json``, grid, ``report.md``."""
     from symdisc.published_tables import compare
-    from symdisc.subalgebra_plots import decomposition_grid
 
     rows = [c.to_dict() for c in table.cells]
     flat = [
@@ -138,6 +200,9 @@ def write_decompositions(table, out: str | Path) -> Path:
         "ruled_out",
     ]
     comparison = compare(table, table.published) if table.published else None
+    figures = decomposition_figures(
+        table.cells, table.name, table.one_block, comparison
+    )
     with result_folder(out) as w:
         w.text("decompositions.csv", _csv(flat, columns))
         w.json(
@@ -156,15 +221,8 @@ def write_decompositions(table, out: str | Path) -> Path:
             },
         )
         w.json("runs.json", _runs_without_arrays(table.runs))
-        w.figure(
-            "figures/decompositions.png",
-            decomposition_grid(
-                table.cells,
-                f"Decompositions: {table.name}",
-                one_block=table.one_block,
-                comparison=comparison,
-            ),
-        )
+        for name, fig in figures.items():
+            w.figure(f"figures/{name}", fig)
         w.text("report.md", decomposition_markdown(table, comparison))
     return Path(out)
 
@@ -260,8 +318,8 @@ def classes_rows(result) -> list[dict]:
 def write_classes(result, out: str | Path) -> Path:
     """Scan folder plus ``subalgebras.csv``/``.json`` (classes per ``k``)."""
     from symdisc.published_tables import CLASS_NOTES, PUBLISHED_CLASSES
-    from symdisc.subalgebra_plots import scan_heatmap
 
+    figures = scan_figures(result.cells, f"Subalgebras: {result.name}")
     published = PUBLISHED_CLASSES.get(result.name, {})
     rows = classes_rows(result)
     flat = [
@@ -302,10 +360,8 @@ def write_classes(result, out: str | Path) -> Path:
                     f"generators/k{run['k']}_seed{run['seed']}.npy",
                     np.asarray(run["generators"]),
                 )
-        w.figure(
-            "figures/scan_heatmap.png",
-            scan_heatmap(result.cells, f"Subalgebras: {result.name}"),
-        )
+        for name, fig in figures.items():
+            w.figure(f"figures/{name}", fig)
         w.text(
             "report.md",
             scan_markdown(result)

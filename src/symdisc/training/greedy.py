@@ -482,6 +482,7 @@ def search(
         record = {
             "loss": out.loss,
             "steps": out.steps,
+            "history_steps": len(out.history["total"]),
             "accepted": False,
             "known_before": len(known),
         }
