@@ -38,6 +38,7 @@ import optax
 
 from symdisc import _jax  # noqa: F401  (float64)
 from symdisc.errors import InputError, bad_input
+from symdisc.io import write_atomic
 from symdisc.latent.data import ImageData
 
 logger = logging.getLogger(__name__)
@@ -554,11 +555,13 @@ def _named_leaves(model) -> dict[str, np.ndarray]:
 
 
 def _write_atomic(path: Path, write) -> None:
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent, suffix=path.suffix, delete=False
-    ) as handle:
-        write(handle)
-    os.replace(handle.name, path)
+    """``write(handle)`` into a binary file that replaces ``path`` when complete."""
+
+    def to_file(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            write(handle)
+
+    write_atomic(path, to_file)
 
 
 def save_model(model, path: str | os.PathLike) -> Path:
