@@ -751,6 +751,9 @@ def main() -> None:
 
     level = logging.DEBUG if os.environ.get("SYMDISC_DEBUG") else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    # Its one warning (a callable fitted by a surrogate) is part of the data
+    # record, which the commands print themselves.
+    logging.getLogger("symdisc.oracles.user").setLevel(max(level, logging.ERROR))
     try:
         app(standalone_mode=True)
     except SystemExit as exc:
