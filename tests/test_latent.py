@@ -178,7 +178,7 @@ def test_digits_data_split_is_seeded():
 
 
 # ---------------------------------------------------------------------------
-# Models and oracle (trained once per test session, small)
+# Models and oracle (trained once per test run, small)
 
 
 @pytest.fixture(scope="module")
