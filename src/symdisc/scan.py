@@ -436,17 +436,14 @@ def class_text(cls: dict, seeds: bool = True) -> str:
     ``seeds=False`` gives the number of seeds instead of their list.
     """
 
-    def reached(names_seeds: list) -> str:
-        return str(names_seeds) if seeds else f"{len(names_seeds)} seed(s)"
+    def reached(some: list) -> str:
+        return f"seeds {some}" if seeds else f"{len(some)} seed(s)"
 
-    embeddings = cls.get("embeddings") or [{"name": cls["name"], "seeds": cls["seeds"]}]
-    if len(embeddings) == 1:
-        who = f"seeds {reached(cls['seeds'])}" if seeds else reached(cls["seeds"])
+    embeddings = cls.get("embeddings") or []
+    if len(embeddings) > 1:
+        who = "; ".join(f"as {e['name']}: {reached(e['seeds'])}" for e in embeddings)
     else:
-        who = "; ".join(
-            f"as {e['name']}: {'seeds ' if seeds else ''}{reached(e['seeds'])}"
-            for e in embeddings
-        )
+        who = reached(cls["seeds"])
     return (
         f"{cls['name']} (derived {cls['derived_dimension']}, Killing "
         f"{tuple(cls['killing_signature'])}, {who})"

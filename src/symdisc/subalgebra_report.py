@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from symdisc.errors import InputError
-from symdisc.io import result_folder
+from symdisc.io import RESULT_MARKERS, result_folder
 from symdisc.report import header
 from symdisc.scan import class_text
 
@@ -66,7 +66,7 @@ def saved_figures(folder: str | Path) -> dict:
     from symdisc.subalgebras import DecompositionCell
 
     folder = Path(folder)
-    names = ("scan.json", "subalgebras.json", "decompositions.json")
+    names = RESULT_MARKERS[1:]  # all but result.json
     name = next((n for n in names if (folder / n).is_file()), None)
     if name is None:
         raise InputError(f"{folder}: none of {', '.join(names)}; not a scan folder.")
